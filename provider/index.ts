@@ -1,0 +1,6 @@
+// pulumi-netns: the resource classes. Nothing internal is exported.
+export { Namespace, type NamespaceInputs } from "./namespace";
+export { VethPair, type VethPairInputs } from "./veth";
+export { Address, type AddressInputs } from "./address";
+export { Route, type RouteInputs } from "./route";
+export { Sysctl, type SysctlInputs } from "./sysctl";

@@ -1,0 +1,76 @@
+// Namespace: a network namespace with its loopback up (`ip netns add NAME`).
+import { existsSync } from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
+import { dynamicProvider } from "./dynamic";
+import type { KindImpl } from "./kind";
+import { exec, mustRun, NetnsError, privileged } from "./run";
+import type { NamespaceArgs } from "./schemas";
+
+export const argv = {
+    add: (name: string) => ["ip", "netns", "add", name],
+    loUp: (name: string) => ["ip", "-n", name, "link", "set", "dev", "lo", "up"],
+    del: (name: string) => ["ip", "netns", "del", name],
+};
+
+const GONE = /No such file or directory|Cannot (remove|open) namespace/;
+
+/** Whether the named namespace exists: one stat, whatever the number of namespaces on the host. */
+export function namespaceExists(name: string): boolean {
+    return existsSync(`/run/netns/${name}`);
+}
+
+export const namespaceImpl: KindImpl<"Namespace"> = {
+    kind: "Namespace",
+    diff: { replace: ["name"], update: [] },
+    id: (a) => a.name,
+
+    async create(s, a) {
+        const add = await exec(s, argv.add(a.name));
+        if (add.exitCode !== 0) {
+            if (!(/File exists/.test(add.stderr) && a.adopt)) {
+                throw new NetnsError(s, privileged(argv.add(a.name)), add.exitCode, add.stderr, /File exists/.test(add.stderr)
+                    ? `a namespace named ${a.name} already exists (made by hand or by another stack): remove it with 'ip netns del ${a.name}', or set adopt: true to manage it from now on (destroy will then delete it)`
+                    : "ip netns add failed; see stderr");
+            }
+        }
+        try {
+            await mustRun(s, argv.loUp(a.name));
+        } catch (e) {
+            if (add.exitCode === 0) await exec(s, argv.del(a.name)); // made here: leave nothing half-made
+            throw e;
+        }
+        return { ...a };
+    },
+
+    async read(_s, o) {
+        return namespaceExists(o.name) ? { ...o } : undefined;
+    },
+
+    async update(_s, _olds, news) {
+        return { ...news };
+    },
+
+    async delete(s, o) {
+        const r = await exec(s, argv.del(o.name));
+        if (r.exitCode !== 0 && !GONE.test(r.stderr)) {
+            throw new NetnsError(s, privileged(argv.del(o.name)), r.exitCode, r.stderr, "the namespace could not be removed; a process may still hold it (see 'ip netns pids " + o.name + "')");
+        }
+    },
+};
+
+export interface NamespaceInputs {
+    /** The namespace's name, as in `ip netns add NAME`. A file name under /run/netns. */
+    name: pulumi.Input<string>;
+    /** Take over a namespace that already exists instead of failing. Destroy then deletes it. */
+    adopt?: pulumi.Input<boolean>;
+}
+
+/** A network namespace, created with its loopback up. */
+export class Namespace extends pulumi.dynamic.Resource {
+    declare public readonly name: pulumi.Output<string>;
+
+    constructor(name: string, args: NamespaceInputs, opts?: pulumi.CustomResourceOptions) {
+        super(dynamicProvider("Namespace"), name, { resourceName: name, ...args }, opts, "netns", "Namespace");
+    }
+}
+

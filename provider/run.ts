@@ -1,0 +1,119 @@
+// The one module that runs commands. execa with an argument array, never a shell.
+// When not root, commands run through `sudo -n`; when that is refused, one clear error.
+import { appendFileSync } from "node:fs";
+
+export type Op = "check" | "create" | "read" | "update" | "delete" | "diff";
+
+/** Who is asking: used to name the resource in errors. */
+export interface Subject {
+    kind: string;
+    /** The Pulumi resource name, or the object's own name when that is not known. */
+    name: string;
+    op: Op;
+}
+
+export interface Result {
+    stdout: string;
+    stderr: string;
+    exitCode: number;
+}
+
+export class NetnsError extends Error {
+    constructor(
+        readonly subject: Subject,
+        readonly argv: readonly string[],
+        readonly exitCode: number | undefined,
+        readonly stderr: string,
+        readonly hint: string,
+    ) {
+        super(formatError(subject, argv, exitCode, stderr, hint));
+        this.name = "NetnsError";
+    }
+}
+
+/** Quotes an argument for display only (commands never go through a shell). */
+export function quote(arg: string): string {
+    return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export function formatError(subject: Subject, argv: readonly string[], exitCode: number | undefined, stderr: string, hint: string): string {
+    const head = `${subject.kind} "${subject.name}" ${subject.op} failed` + (exitCode === undefined ? "" : ` (${argv[0]} exited ${exitCode})`);
+    const lines = [head, `  command: ${argv.map(quote).join(" ")}`];
+    const err = stderr.trim();
+    if (err) lines.push(`  stderr:  ${err.split("\n").join("\n           ")}`);
+    lines.push(`  hint:    ${hint}`);
+    return lines.join("\n");
+}
+
+function isRoot(): boolean {
+    return typeof process.getuid === "function" && process.getuid() === 0;
+}
+
+/** The argv actually executed: `sudo -n` in front when we are not root. */
+export function privileged(argv: readonly string[]): string[] {
+    return isRoot() ? [...argv] : ["sudo", "-n", "--", ...argv];
+}
+
+const MUTATING = new Set(["add", "del", "delete", "set", "replace", "change", "flush", "-w"]);
+
+/** Whether an argv changes the system; counted by the convergence tests. */
+export function isMutating(argv: readonly string[]): boolean {
+    return argv.some((a) => MUTATING.has(a));
+}
+
+type Execa = typeof import("execa").execa;
+let execaFn: Execa | undefined;
+function loadExeca(): Execa {
+    // Loaded on first use: execa is ESM, reached through require(esm) from this CommonJS module.
+    execaFn ??= (require("execa") as typeof import("execa")).execa;
+    return execaFn;
+}
+
+/**
+ * Runs one command. Returns its result whatever the exit code; callers decide what a failure
+ * means (for delete, "already gone" is success). A command that cannot start at all throws.
+ */
+export async function exec(subject: Subject, argv: readonly string[], input?: string): Promise<Result> {
+    const full = privileged(argv);
+    const log = process.env.PULUMI_NETNS_COMMAND_LOG;
+    if (log) appendFileSync(log, JSON.stringify({ t: Date.now(), kind: subject.kind, op: subject.op, argv, mutating: isMutating(argv) }) + "\n");
+    const [file, ...args] = full as [string, ...string[]];
+    const io = input === undefined ? { stdin: "ignore" as const } : { input };
+    const r = await loadExeca()(file, args, { reject: false, ...io, env: { LC_ALL: "C" }, timeout: 60_000 });
+    const stdout = typeof r.stdout === "string" ? r.stdout : "";
+    const stderr = typeof r.stderr === "string" ? r.stderr : "";
+    if (r.failed && r.exitCode === undefined) {
+        const missing = (r as { code?: string }).code === "ENOENT";
+        throw new NetnsError(subject, full, undefined, stderr || String(r.message ?? ""), missing
+            ? `${file} is not installed: apt-get install ${file === "sudo" ? "sudo" : file === "ip" ? "iproute2" : "procps"} (npm run lab -- up installs what lessons need)`
+            : "the command could not run; see stderr");
+    }
+    if (!isRoot() && r.exitCode !== 0 && /sudo: (a password is required|a terminal is required|.*not in the sudoers|.*not allowed)/.test(stderr)) {
+        throw new NetnsError(subject, full, r.exitCode, stderr, "managing network namespaces needs root: run as root, or allow this user passwordless sudo for ip and sysctl");
+    }
+    return { stdout, stderr, exitCode: r.exitCode ?? 1 };
+}
+
+/** Runs a command that must succeed; otherwise throws a NetnsError with a hint chosen from its stderr. */
+export async function mustRun(subject: Subject, argv: readonly string[], hints: (stderr: string) => string | undefined = () => undefined, input?: string): Promise<Result> {
+    const r = await exec(subject, argv, input);
+    if (r.exitCode !== 0) {
+        throw new NetnsError(subject, privileged(argv), r.exitCode, r.stderr, hints(r.stderr) ?? commonHint(r.stderr));
+    }
+    return r;
+}
+
+/** Hints that hold for every kind. */
+export function commonHint(stderr: string): string {
+    if (/Operation not permitted/.test(stderr)) return "this needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN): run as root or through sudo";
+    if (/Cannot open network namespace|No such file or directory/.test(stderr)) return "the namespace does not exist: create it first, and pass its name as an output (ns.name) so Pulumi orders the two";
+    return "run the command above by hand to see more; `pulumi refresh` brings the state in line with the host";
+}
+
+/** Runs `ip -j ...` and parses its JSON. An empty answer is an empty list. */
+export async function ipJson<T>(subject: Subject, argv: readonly string[]): Promise<{ exitCode: number; stderr: string; value: T[] }> {
+    const r = await exec(subject, argv);
+    if (r.exitCode !== 0) return { exitCode: r.exitCode, stderr: r.stderr, value: [] };
+    const text = r.stdout.trim();
+    return { exitCode: 0, stderr: r.stderr, value: text ? (JSON.parse(text) as T[]) : [] };
+}

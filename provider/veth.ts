@@ -1,0 +1,185 @@
+// VethPair: two connected interfaces, each end in its namespace.
+//   ip -n NS link add NAME [mtu M] [address MAC] [up] type veth peer name PEER netns PEERNS [mtu M] [address MAC]
+//   ip -n PEERNS link set dev PEER up
+// Both ends are created directly in their namespaces (moving a link later costs far more), in as
+// few commands as `ip` allows: the kernel refuses `up` for the peer inside the same request
+// (ENOTCONN), so the peer is brought up by a second command.
+import * as pulumi from "@pulumi/pulumi";
+import { dynamicProvider } from "./dynamic";
+import type { KindImpl, Outputs } from "./kind";
+import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
+import type { VethPairArgs } from "./schemas";
+
+interface End {
+    name: string;
+    namespace: string;
+    mtu?: number | undefined;
+    address?: string | undefined;
+    up: boolean;
+}
+
+function ends(a: VethPairArgs): [End, End] {
+    return [
+        { name: a.name, namespace: a.namespace, mtu: a.mtu, address: a.address, up: a.up },
+        { name: a.peerName, namespace: a.peerNamespace, mtu: a.peerMtu ?? a.mtu, address: a.peerAddress, up: a.peerUp },
+    ];
+}
+
+const opt = (word: string, v: string | number | undefined) => (v === undefined ? [] : [word, String(v)]);
+
+export const argv = {
+    add(a: VethPairArgs): string[] {
+        const [x, y] = ends(a);
+        return ["ip", "-n", x.namespace, "link", "add", x.name, ...opt("mtu", x.mtu), ...opt("address", x.address), ...(x.up ? ["up"] : []),
+            "type", "veth", "peer", "name", y.name, "netns", y.namespace, ...opt("mtu", y.mtu), ...opt("address", y.address)];
+    },
+    /** Sets MTU, MAC and admin state of one end in one command. */
+    set(e: End, change: { mtu?: number | undefined; address?: string | undefined; up?: boolean | undefined }): string[] {
+        return ["ip", "-n", e.namespace, "link", "set", "dev", e.name, ...opt("mtu", change.mtu), ...opt("address", change.address),
+            ...(change.up === undefined ? [] : [change.up ? "up" : "down"])];
+    },
+    show: (e: { name: string; namespace: string }) => ["ip", "-n", e.namespace, "-j", "-d", "link", "show", "dev", e.name],
+    del: (a: { name: string; namespace: string }) => ["ip", "-n", a.namespace, "link", "del", "dev", a.name],
+};
+
+interface LinkJson {
+    ifindex: number;
+    ifname: string;
+    flags: string[];
+    mtu: number;
+    address: string;
+    link_index?: number;
+    linkinfo?: { info_kind?: string };
+}
+
+interface Live { ifindex: number; peerIfindex?: number | undefined; mtu: number; address: string; up: boolean; kind?: string | undefined }
+
+async function show(s: Subject, e: { name: string; namespace: string }): Promise<Live | undefined> {
+    const r = await ipJson<LinkJson>(s, argv.show(e));
+    const l = r.value[0];
+    if (!l) return undefined;
+    return { ifindex: l.ifindex, peerIfindex: l.link_index, mtu: l.mtu, address: l.address, up: l.flags.includes("UP"), kind: l.linkinfo?.info_kind };
+}
+
+function hint(a: VethPairArgs) {
+    return (stderr: string): string | undefined => {
+        if (/File exists/.test(stderr)) return `an interface named ${a.name} already exists in ${a.namespace}, or ${a.peerName} in ${a.peerNamespace}; remove it, give this pair other names, or set adopt: true to take over a matching pair`;
+        if (/Invalid argument/.test(stderr) && a.mtu !== undefined) return "the kernel refused a value; check mtu (68-65535) and the MAC addresses";
+        return undefined;
+    };
+}
+
+function outputs(a: VethPairArgs, x: Live, y: Live): Outputs<"VethPair"> {
+    return { ...a, ifindex: x.ifindex, peerIfindex: y.ifindex, liveMtu: x.mtu, peerLiveMtu: y.mtu, liveAddress: x.address, peerLiveAddress: y.address };
+}
+
+async function adoptExisting(s: Subject, a: VethPairArgs): Promise<Outputs<"VethPair">> {
+    const [x, y] = ends(a);
+    const [lx, ly] = await Promise.all([show(s, x), show(s, y)]);
+    const why = !lx ? `${x.name} does not exist in ${x.namespace}`
+        : !ly ? `${y.name} does not exist in ${y.namespace}`
+        : lx.kind !== "veth" || ly.kind !== "veth" ? "an end is not a veth"
+        : lx.peerIfindex !== ly.ifindex || ly.peerIfindex !== lx.ifindex ? `${x.name} and ${y.name} are not peers of each other`
+        : undefined;
+    if (why) {
+        throw new NetnsError(s, privileged(argv.show(x)), undefined, "", `adopt: true found no matching pair to take over: ${why}. Remove the existing interface or fix the names`);
+    }
+    for (const e of [x, y]) await mustRun(s, argv.set(e, { mtu: e.mtu, address: e.address, up: e.up }));
+    return read(s, a) as Promise<Outputs<"VethPair">>;
+}
+
+async function read(s: Subject, a: VethPairArgs): Promise<Outputs<"VethPair"> | undefined> {
+    const [x, y] = ends(a);
+    const [lx, ly] = await Promise.all([show(s, x), show(s, y)]);
+    if (!lx || !ly) return undefined;
+    // The live state under the input names, so that refresh reports drift against them.
+    const live: VethPairArgs = { ...a, up: lx.up, peerUp: ly.up,
+        ...(a.mtu !== undefined ? { mtu: lx.mtu } : {}), ...(a.peerMtu !== undefined ? { peerMtu: ly.mtu } : {}),
+        ...(a.address !== undefined ? { address: lx.address } : {}), ...(a.peerAddress !== undefined ? { peerAddress: ly.address } : {}) };
+    return outputs(live, lx, ly);
+}
+
+export const vethPairImpl: KindImpl<"VethPair"> = {
+    kind: "VethPair",
+    diff: {
+        replace: ["name", "namespace", "peerName", "peerNamespace"],
+        update: ["mtu", "peerMtu", "address", "peerAddress", "up", "peerUp"],
+    },
+    id: (a) => `${a.namespace}/${a.name}`,
+
+    async create(s, a) {
+        const [x, y] = ends(a);
+        const add = await exec(s, argv.add(a));
+        if (add.exitCode !== 0) {
+            if (a.adopt && /File exists/.test(add.stderr)) return adoptExisting(s, a);
+            throw new NetnsError(s, privileged(argv.add(a)), add.exitCode, add.stderr, hint(a)(add.stderr) ?? commonHint(add.stderr));
+        }
+        try {
+            if (y.up) await mustRun(s, argv.set(y, { up: true }));
+            const out = await read(s, a);
+            if (!out) throw new NetnsError(s, privileged(argv.show(x)), undefined, "", "the pair vanished right after it was created; is another tool deleting interfaces?");
+            return out;
+        } catch (e) {
+            await exec(s, argv.del(x)); // leave nothing half-made: deleting one end removes both
+            throw e;
+        }
+    },
+
+    read: (s, o) => read(s, o),
+
+    async update(s, olds, news) {
+        const [ox, oy] = ends(olds);
+        const [nx, ny] = ends(news);
+        const changed = <T,>(o: T, n: T) => (n === undefined || n === o ? undefined : n);
+        for (const [o, n] of [[ox, nx], [oy, ny]] as const) {
+            const c = { mtu: changed(o.mtu, n.mtu), address: changed(o.address, n.address), up: changed(o.up, n.up) };
+            if (c.mtu !== undefined || c.address !== undefined || c.up !== undefined) await mustRun(s, argv.set(n, c), hint(news));
+        }
+        const out = await read(s, news);
+        if (!out) throw new NetnsError(s, privileged(argv.show(nx)), undefined, "", "the pair is gone; run pulumi refresh, then pulumi up to create it again");
+        return out;
+    },
+
+    async delete(s, o) {
+        const r = await exec(s, argv.del(o));
+        if (r.exitCode !== 0 && !/Cannot find device|Cannot open network namespace|No such file or directory|does not exist/.test(r.stderr)) {
+            throw new NetnsError(s, privileged(argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));
+        }
+    },
+};
+
+export interface VethPairInputs {
+    /** This end's interface name (1-15 characters), as in `ip link add NAME`. */
+    name: pulumi.Input<string>;
+    /** The namespace this end lives in. Pass `ns.name` so the pair waits for its namespace. */
+    namespace: pulumi.Input<string>;
+    /** The other end's name, as in `peer name PEER`. */
+    peerName: pulumi.Input<string>;
+    /** The other end's namespace, as in `netns PEERNS`. */
+    peerNamespace: pulumi.Input<string>;
+    /** MTU of this end (and of the peer unless peerMtu is given). Updated in place. */
+    mtu?: pulumi.Input<number>;
+    peerMtu?: pulumi.Input<number>;
+    /** MAC address of this end, as in `address LLADDR`. Updated in place. */
+    address?: pulumi.Input<string>;
+    peerAddress?: pulumi.Input<string>;
+    /** Admin state of each end; up by default. Updated in place. */
+    up?: pulumi.Input<boolean>;
+    peerUp?: pulumi.Input<boolean>;
+    /** Take over an existing pair with these names instead of failing. */
+    adopt?: pulumi.Input<boolean>;
+}
+
+/** A veth pair: a cable with one end in each namespace. */
+export class VethPair extends pulumi.dynamic.Resource {
+    declare public readonly name: pulumi.Output<string>;
+    declare public readonly namespace: pulumi.Output<string>;
+    declare public readonly peerName: pulumi.Output<string>;
+    declare public readonly peerNamespace: pulumi.Output<string>;
+    declare public readonly ifindex: pulumi.Output<number>;
+    declare public readonly peerIfindex: pulumi.Output<number>;
+
+    constructor(name: string, args: VethPairInputs, opts?: pulumi.CustomResourceOptions) {
+        super(dynamicProvider("VethPair"), name, { resourceName: name, ifindex: undefined, peerIfindex: undefined, ...args }, opts, "netns", "VethPair");
+    }
+}

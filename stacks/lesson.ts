@@ -1,0 +1,43 @@
+// What a lesson is: a topology (define), the commands worth trying (its outputs), and checks
+// that prove the network behaves as its chapter says. The lab runner and the end-to-end tests
+// run the same checks.
+import * as pulumi from "@pulumi/pulumi";
+
+export interface LessonContext {
+    /** Put in front of every namespace name; empty for a user's lesson, unique per test run. */
+    prefix: string;
+    config: pulumi.Config;
+}
+
+export interface Check {
+    /** What it shows, in one line. */
+    title: string;
+    /** The command, as argv (run with execa, no shell). */
+    argv: string[];
+    /** What it expects, in words, and the test on the result. */
+    expect: string;
+    ok: (r: { exitCode: number; stdout: string; stderr: string }) => boolean;
+}
+
+export interface Lesson {
+    name: string;
+    /** One line for `npm run lab -- list` and the README. */
+    summary: string;
+    /** Builds the topology; returns the stack outputs. */
+    define(ctx: LessonContext): Record<string, unknown>;
+    /** The checks for the running lesson, given its prefix and its config (steps). */
+    checks(prefix: string, config: Record<string, string>): Check[];
+}
+
+/** Runs a command inside a namespace: `ip netns exec NS ...`. */
+export function inNs(ns: string, ...argv: string[]): string[] {
+    return ["ip", "netns", "exec", ns, ...argv];
+}
+
+/** A ping that succeeds or fails quickly: 2 packets, 1 second per reply at most. */
+export function ping(ns: string, target: string, extra: string[] = []): string[] {
+    return inNs(ns, "ping", "-n", "-c", "2", "-i", "0.2", "-W", "1", ...extra, target);
+}
+
+export const succeeds = (r: { exitCode: number }) => r.exitCode === 0;
+export const fails = (r: { exitCode: number }) => r.exitCode !== 0;
