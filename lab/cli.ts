@@ -1,0 +1,81 @@
+// npm run lab -- <verb> [lesson] [key=value ...]
+//   list                 the lessons
+//   preview LESSON       what `up` would do (the engine's plan)
+//   up LESSON [k=v ...]  set the given config (steps), apply, then run the lesson's checks
+//   verify LESSON        run the lesson's checks against what is running
+//   destroy LESSON       remove everything the lesson made
+//   env                  the exports for plain `pulumi` in a shell (handled by scripts/lab.sh)
+// The stack is named after the lesson. scripts/lab.sh installs whatever is missing first.
+import { execa } from "execa";
+import { lessons } from "../stacks/lessons";
+import { formatOutcome, runChecks } from "./checks";
+
+const root = `${__dirname}/../..`;
+
+async function pulumi(args: string[], opts: { capture?: boolean } = {}) {
+    return execa("pulumi", [...args, "--non-interactive"], { cwd: root, stdio: opts.capture ? "pipe" : "inherit", reject: false });
+}
+
+async function stackConfig(stack: string): Promise<Record<string, string>> {
+    const r = await pulumi(["config", "--json", "-s", stack], { capture: true });
+    if (r.exitCode !== 0) throw new Error(`no stack "${stack}": run npm run lab -- up ${stack} first\n${String(r.stderr)}`);
+    const raw = JSON.parse(String(r.stdout)) as Record<string, { value?: string }>;
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k.replace(/^[^:]+:/, ""), String(v.value ?? "")]));
+}
+
+async function verify(name: string): Promise<boolean> {
+    const lesson = lessons[name]!;
+    const config = await stackConfig(name);
+    const outcomes = await runChecks(lesson.checks(config.prefix ?? "", config));
+    for (const o of outcomes) console.log(formatOutcome(o));
+    const failed = outcomes.filter((o) => !o.ok).length;
+    console.log(`\n${name}: ${outcomes.length - failed} passed, ${failed} failed`);
+    return failed === 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+    const [verb, name, ...rest] = argv;
+    if (!verb || verb === "list" || verb === "help") {
+        console.log("Lessons (npm run lab -- up LESSON):");
+        for (const l of Object.values(lessons)) console.log(`  ${l.name.padEnd(18)} ${l.summary}`);
+        console.log("\nVerbs: list, preview, up, verify, destroy, env");
+        return 0;
+    }
+    if (!name || !lessons[name]) {
+        console.error(`usage: npm run lab -- ${verb} LESSON   (LESSON is one of: ${Object.keys(lessons).join(", ")})`);
+        return 2;
+    }
+    const bad = rest.filter((a) => !/^[A-Za-z][A-Za-z0-9_-]*=.*$/.test(a));
+    if (bad.length) {
+        console.error(`not a key=value setting: ${bad.join(" ")}`);
+        return 2;
+    }
+    switch (verb) {
+        case "preview":
+        case "up": {
+            await pulumi(["stack", "select", "--create", name], { capture: true });
+            for (const kv of rest) {
+                const [k, ...v] = kv.split("=");
+                const r = await pulumi(["config", "set", "-s", name, k!, v.join("=")]);
+                if (r.exitCode !== 0) return 1;
+            }
+            if (verb === "preview") return (await pulumi(["preview", "-s", name])).exitCode ?? 1;
+            const up = await pulumi(["up", "--yes", "-s", name]);
+            if (up.exitCode !== 0) return up.exitCode ?? 1;
+            console.log(`\nChecks for ${name}:`);
+            return (await verify(name)) ? 0 : 1;
+        }
+        case "verify":
+            return (await verify(name)) ? 0 : 1;
+        case "destroy":
+            return (await pulumi(["destroy", "--yes", "-s", name])).exitCode ?? 1;
+        default:
+            console.error(`unknown verb "${verb}": use list, preview, up, verify, destroy or env`);
+            return 2;
+    }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code), (e: Error) => {
+    console.error(e.message);
+    process.exit(1);
+});

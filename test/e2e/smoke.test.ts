@@ -1,0 +1,37 @@
+// The foundation works end to end: the real CLI serializes our dynamic provider into the state
+// and runs it in its own process through preview, up, a no-change preview and destroy.
+import { afterAll, describe, expect, it } from "vitest";
+import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
+import { filePrefix, hostLinksBefore } from "../support/prefix";
+import { FIXTURE, TestStack } from "./harness";
+
+const prefix = filePrefix("smoke");
+
+describe("a Namespace through the real Pulumi CLI", () => {
+    let stack: TestStack | undefined;
+
+    afterAll(async () => {
+        await stack?.dispose();
+        await removeNamespaces(prefix);
+        expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
+    });
+
+    it("previews, creates, changes nothing on a second preview, and destroys", async () => {
+        const name = `${prefix}one`;
+        stack = await TestStack.create(`${prefix}stack`, FIXTURE, {
+            resources: JSON.stringify([{ kind: "Namespace", name: "one", args: { name } }]),
+        });
+
+        expect(await stack.changes()).toEqual(["create one"]);
+        expect(await namespaces()).not.toContain(name); // preview made nothing
+
+        await stack.up();
+        expect(await namespaces()).toContain(name);
+        expect((await stack.resource("one"))?.id).toBe(name);
+
+        await stack.expectNoChanges();
+
+        await stack.destroy();
+        expect(await namespaces()).not.toContain(name);
+    });
+});
