@@ -26,8 +26,12 @@ async function present(s: Parameters<KindImpl<"Address">["read"]>[0], a: Address
     }));
 }
 
+// Older kernels answer "RTNETLINK answers: File exists" / "Cannot assign requested address";
+// newer ones (extack) "Error: ipv4: Address already assigned." / "Error: ipv6: address not found.".
+const EXISTS = /File exists|[Aa]ddress already assigned/;
+
 function hint(a: AddressArgs, stderr: string): string {
-    if (/File exists/.test(stderr)) return `${a.address} is already on ${a.dev} in ${a.namespace}; remove it ('ip -n ${a.namespace} address del ${a.address} dev ${a.dev}') or set adopt: true`;
+    if (EXISTS.test(stderr)) return `${a.address} is already on ${a.dev} in ${a.namespace}; remove it ('ip -n ${a.namespace} address del ${a.address} dev ${a.dev}') or set adopt: true`;
     if (/Cannot find device/.test(stderr)) return `there is no interface ${a.dev} in ${a.namespace}: create it first and pass its name as an output (pair.name) so Pulumi orders the two`;
     return commonHint(stderr);
 }
@@ -39,7 +43,7 @@ export const addressImpl: KindImpl<"Address"> = {
 
     async create(s, a) {
         const r = await exec(s, argv.add(a));
-        if (r.exitCode !== 0 && !(a.adopt && /File exists/.test(r.stderr))) {
+        if (r.exitCode !== 0 && !(a.adopt && EXISTS.test(r.stderr))) {
             throw new NetnsError(s, privileged(argv.add(a)), r.exitCode, r.stderr, hint(a, r.stderr));
         }
         return { ...a };
@@ -55,7 +59,7 @@ export const addressImpl: KindImpl<"Address"> = {
 
     async delete(s, o) {
         const r = await exec(s, argv.del(o));
-        if (r.exitCode !== 0 && !/Cannot assign requested address|Cannot find device|Cannot open network namespace|No such file or directory/.test(r.stderr)) {
+        if (r.exitCode !== 0 && !/Cannot assign requested address|[Aa]ddress not found|Cannot find device|Cannot open network namespace|No such file or directory/.test(r.stderr)) {
             throw new NetnsError(s, privileged(argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));
         }
     },

@@ -6,6 +6,11 @@ export interface DiffSpec {
     replace: readonly string[];
     /** Inputs that `update` changes in place; the object keeps its identity (ifindex, etc.). */
     update: readonly string[];
+    /**
+     * Of the `update` inputs, those for which leaving the input out is a change too: left out
+     * means "none" (a veth end with no master), not "the kernel's choice".
+     */
+    clear?: readonly string[];
 }
 
 export interface DiffDecision {
@@ -25,6 +30,6 @@ function same(a: unknown, b: unknown): boolean {
 export function decide(spec: DiffSpec, olds: Record<string, unknown>, news: Record<string, unknown>): DiffDecision {
     const replaces = spec.replace.filter((k) => !same(olds[k], news[k]));
     // An optional property left out (MTU, MAC) means "the kernel's choice": not a change.
-    const updates = spec.update.filter((k) => news[k] !== undefined && !same(olds[k], news[k]));
+    const updates = spec.update.filter((k) => (news[k] !== undefined || spec.clear?.includes(k)) && !same(olds[k], news[k]));
     return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: true };
 }

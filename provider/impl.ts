@@ -10,6 +10,8 @@ import { vethPairImpl } from "./veth";
 import { addressImpl } from "./address";
 import { routeImpl } from "./route";
 import { sysctlImpl } from "./sysctl";
+import { bridgeImpl } from "./bridge";
+import { ruleImpl } from "./rule";
 
 export const kinds: { [K in Kind]: KindImpl<K> } = {
     Namespace: namespaceImpl,
@@ -17,6 +19,8 @@ export const kinds: { [K in Kind]: KindImpl<K> } = {
     Address: addressImpl,
     Route: routeImpl,
     Sysctl: sysctlImpl,
+    Bridge: bridgeImpl,
+    Rule: ruleImpl,
 };
 
 type Props = Record<string, unknown>;
@@ -67,4 +71,6 @@ export const providers = {
     Address: providerFor("Address"),
     Route: providerFor("Route"),
     Sysctl: providerFor("Sysctl"),
+    Bridge: providerFor("Bridge"),
+    Rule: providerFor("Rule"),
 };

@@ -4,3 +4,5 @@ export { VethPair, type VethPairInputs } from "./veth";
 export { Address, type AddressInputs } from "./address";
 export { Route, type RouteInputs } from "./route";
 export { Sysctl, type SysctlInputs } from "./sysctl";
+export { Bridge, type BridgeInputs } from "./bridge";
+export { Rule, type RuleInputs } from "./rule";

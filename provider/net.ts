@@ -87,6 +87,11 @@ export function formatIp(ip: Ip): string {
         i = j;
     }
     if (best < 0) return groups.join(":");
+    // IPv4-compatible (::a.b.c.d) and IPv4-mapped (::ffff:a.b.c.d) addresses end in dotted
+    // decimal (RFC 5952 section 5), under the same rule as glibc's inet_ntop.
+    if (best === 0 && (bestLen === 6 || (bestLen === 5 && groups[5] === "ffff"))) {
+        return `::${bestLen === 5 ? "ffff:" : ""}${formatIp({ family: 4, value: ip.value & 0xffffffffn })}`;
+    }
     return `${groups.slice(0, best).join(":")}::${groups.slice(best + bestLen).join(":")}`;
 }
 

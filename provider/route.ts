@@ -15,6 +15,11 @@ export function family(r: Pick<RouteArgs, "to" | "via" | "src">): "-4" | "-6" {
 
 const opt = (word: string, v: string | number | undefined) => (v === undefined ? [] : [word, String(v)]);
 
+/** The metric the kernel gives the route: IPv6 stores "none" and 0 as 1024, IPv4 stores "none" as 0. */
+function kernelMetric(r: RouteArgs): number {
+    return family(r) === "-6" ? (r.metric || 1024) : (r.metric ?? 0);
+}
+
 function spec(r: RouteArgs): string[] {
     return [r.to, ...opt("via", r.via), ...opt("dev", r.dev), ...opt("metric", r.metric), ...opt("src", r.src), "table", String(r.table)];
 }
@@ -23,7 +28,8 @@ export const argv = {
     add: (r: RouteArgs) => ["ip", "-n", r.namespace, family(r), "route", "add", ...spec(r)],
     replace: (r: RouteArgs) => ["ip", "-n", r.namespace, family(r), "route", "replace", ...spec(r)],
     show: (r: RouteArgs) => ["ip", "-n", r.namespace, "-j", family(r), "route", "show", "table", String(r.table), "exact", r.to === "default" ? (family(r) === "-6" ? "::/0" : "0.0.0.0/0") : r.to],
-    del: (r: RouteArgs) => ["ip", "-n", r.namespace, family(r), "route", "del", r.to, ...opt("metric", r.metric), "table", String(r.table)],
+    // IPv6 always names the metric: without one, `route del` removes whichever route to `to` comes first.
+    del: (r: RouteArgs) => ["ip", "-n", r.namespace, family(r), "route", "del", r.to, ...opt("metric", family(r) === "-6" ? kernelMetric(r) : r.metric), "table", String(r.table)],
 };
 
 interface RouteJson { dst: string; gateway?: string; dev?: string; metric?: number; prefsrc?: string }
@@ -31,12 +37,13 @@ interface RouteJson { dst: string; gateway?: string; dev?: string; metric?: numb
 async function live(s: Subject, r: RouteArgs): Promise<RouteJson | undefined> {
     const res = await ipJson<RouteJson>(s, argv.show(r));
     const defaultMetric = family(r) === "-6" ? 1024 : 0;
-    return res.value.find((x) => (x.metric ?? defaultMetric) === (r.metric ?? defaultMetric));
+    return res.value.find((x) => (x.metric ?? defaultMetric) === kernelMetric(r));
 }
 
 function hint(r: RouteArgs, stderr: string): string | undefined {
     if (/File exists/.test(stderr)) return `a route to ${r.to} already exists in ${r.namespace} (table ${r.table}); remove it, give another metric, or set adopt: true`;
-    if (/Nexthop has invalid gateway|Network is unreachable/.test(stderr)) return `the gateway ${r.via} is on no connected segment of ${r.namespace}: add an Address in its subnet first and make the route depend on it (pass addr.address or dependsOn)`;
+    // IPv6 says "No route to host" (EHOSTUNREACH) where IPv4 says "Nexthop has invalid gateway".
+    if (/Nexthop has invalid gateway|Network is unreachable|No route to host/.test(stderr)) return `the gateway ${r.via} is on no connected segment of ${r.namespace}: add an Address in its subnet first and make the route depend on it (pass addr.address or dependsOn)`;
     if (/Cannot find device/.test(stderr)) return `there is no interface ${r.dev} in ${r.namespace}: create it first and pass its name as an output`;
     if (/Invalid prefsrc|Invalid source address/.test(stderr)) return `src ${r.src} is not an address of ${r.namespace}; add it with an Address first`;
     return undefined;
@@ -44,7 +51,7 @@ function hint(r: RouteArgs, stderr: string): string | undefined {
 
 export const routeImpl: KindImpl<"Route"> = {
     kind: "Route",
-    diff: { replace: ["namespace", "to", "table", "metric"], update: ["via", "dev", "src"] },
+    diff: { replace: ["namespace", "to", "table", "metric"], update: ["via", "dev", "src"], clear: ["via", "dev", "src"] },
     id: (r) => `${r.namespace}/${r.table}/${r.to}${r.metric === undefined ? "" : `/${r.metric}`}`,
 
     async create(s, r) {
@@ -71,6 +78,9 @@ export const routeImpl: KindImpl<"Route"> = {
     },
 
     async delete(s, o) {
+        // Already gone: stop here, for an IPv4 `route del` without a metric (metric 0 means "any"
+        // to the kernel) would remove another route to the same destination.
+        if (!(await live(s, o))) return;
         const r = await exec(s, argv.del(o));
         if (r.exitCode !== 0 && !/No such process|Cannot find device|Cannot open network namespace|No such file or directory/.test(r.stderr)) {
             throw new NetnsError(s, privileged(argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));

@@ -37,7 +37,9 @@ export function quote(arg: string): string {
 }
 
 export function formatError(subject: Subject, argv: readonly string[], exitCode: number | undefined, stderr: string, hint: string): string {
-    const head = `${subject.kind} "${subject.name}" ${subject.op} failed` + (exitCode === undefined ? "" : ` (${argv[0]} exited ${exitCode})`);
+    // Name the program that failed, not the `sudo -n --` in front of it.
+    const program = argv[0] === "sudo" && argv.includes("--") ? argv[argv.indexOf("--") + 1] : argv[0];
+    const head = `${subject.kind} "${subject.name}" ${subject.op} failed` + (exitCode === undefined ? "" : ` (${program} exited ${exitCode})`);
     const lines = [head, `  command: ${argv.map(quote).join(" ")}`];
     const err = stderr.trim();
     if (err) lines.push(`  stderr:  ${err.split("\n").join("\n           ")}`);

@@ -58,7 +58,8 @@ export const sysctlImpl: KindImpl<"Sysctl"> = {
     async delete(s, o) {
         if (!namespaceExists(o.namespace) || typeof o.previous !== "string") return; // gone with its namespace
         const r = await exec(s, argv.set(o, o.previous));
-        if (r.exitCode !== 0 && namespaceExists(o.namespace)) {
+        // A key that no longer exists (an interface key whose interface is gone) is gone with it.
+        if (r.exitCode !== 0 && namespaceExists(o.namespace) && !/cannot stat .*No such file or directory/.test(r.stderr)) {
             throw new NetnsError(s, privileged(argv.set(o, o.previous)), r.exitCode, r.stderr, hint(o, r.stderr) ?? commonHint(r.stderr));
         }
     },

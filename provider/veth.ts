@@ -16,12 +16,14 @@ interface End {
     mtu?: number | undefined;
     address?: string | undefined;
     up: boolean;
+    /** The bridge this end is enslaved to. */
+    master?: string | undefined;
 }
 
 function ends(a: VethPairArgs): [End, End] {
     return [
-        { name: a.name, namespace: a.namespace, mtu: a.mtu, address: a.address, up: a.up },
-        { name: a.peerName, namespace: a.peerNamespace, mtu: a.peerMtu ?? a.mtu, address: a.peerAddress, up: a.peerUp },
+        { name: a.name, namespace: a.namespace, mtu: a.mtu, address: a.address, up: a.up, master: a.master },
+        { name: a.peerName, namespace: a.peerNamespace, mtu: a.peerMtu ?? a.mtu, address: a.peerAddress, up: a.peerUp, master: a.peerMaster },
     ];
 }
 
@@ -30,12 +32,13 @@ const opt = (word: string, v: string | number | undefined) => (v === undefined ?
 export const argv = {
     add(a: VethPairArgs): string[] {
         const [x, y] = ends(a);
-        return ["ip", "-n", x.namespace, "link", "add", x.name, ...opt("mtu", x.mtu), ...opt("address", x.address), ...(x.up ? ["up"] : []),
+        return ["ip", "-n", x.namespace, "link", "add", "name", x.name, ...opt("mtu", x.mtu), ...opt("address", x.address), ...opt("master", x.master), ...(x.up ? ["up"] : []),
             "type", "veth", "peer", "name", y.name, "netns", y.namespace, ...opt("mtu", y.mtu), ...opt("address", y.address)];
     },
-    /** Sets MTU, MAC and admin state of one end in one command. */
-    set(e: End, change: { mtu?: number | undefined; address?: string | undefined; up?: boolean | undefined }): string[] {
+    /** Sets MTU, MAC, bridge (null: `nomaster`) and admin state of one end in one command. */
+    set(e: End, change: { mtu?: number | undefined; address?: string | undefined; up?: boolean | undefined; master?: string | null | undefined }): string[] {
         return ["ip", "-n", e.namespace, "link", "set", "dev", e.name, ...opt("mtu", change.mtu), ...opt("address", change.address),
+            ...(change.master === undefined ? [] : change.master === null ? ["nomaster"] : ["master", change.master]),
             ...(change.up === undefined ? [] : [change.up ? "up" : "down"])];
     },
     show: (e: { name: string; namespace: string }) => ["ip", "-n", e.namespace, "-j", "-d", "link", "show", "dev", e.name],
@@ -49,22 +52,30 @@ interface LinkJson {
     mtu: number;
     address: string;
     link_index?: number;
+    /** The peer's name when it is in the same namespace (then there is no link_index). */
+    link?: string;
+    /** Which namespace the peer is in, as this link's namespace numbers it. */
+    link_netnsid?: number;
+    /** The bridge this end is enslaved to. */
+    master?: string;
     linkinfo?: { info_kind?: string };
 }
 
-interface Live { ifindex: number; peerIfindex?: number | undefined; mtu: number; address: string; up: boolean; kind?: string | undefined }
+interface Live { ifindex: number; peerIfindex?: number | undefined; peerName?: string | undefined; peerNetnsid?: number | undefined; mtu: number; address: string; up: boolean; kind?: string | undefined; master?: string | undefined }
 
 async function show(s: Subject, e: { name: string; namespace: string }): Promise<Live | undefined> {
     const r = await ipJson<LinkJson>(s, argv.show(e));
     const l = r.value[0];
     if (!l) return undefined;
-    return { ifindex: l.ifindex, peerIfindex: l.link_index, mtu: l.mtu, address: l.address, up: l.flags.includes("UP"), kind: l.linkinfo?.info_kind };
+    return { ifindex: l.ifindex, peerIfindex: l.link_index, peerName: l.link, peerNetnsid: l.link_netnsid, mtu: l.mtu, address: l.address, up: l.flags.includes("UP"), kind: l.linkinfo?.info_kind, master: l.master };
 }
 
 function hint(a: VethPairArgs) {
     return (stderr: string): string | undefined => {
         if (/File exists/.test(stderr)) return `an interface named ${a.name} already exists in ${a.namespace}, or ${a.peerName} in ${a.peerNamespace}; remove it, give this pair other names, or set adopt: true to take over a matching pair`;
         if (/Invalid argument/.test(stderr) && a.mtu !== undefined) return "the kernel refused a value; check mtu (68-65535) and the MAC addresses";
+        if (/argument "[^"]*" is wrong: Device does not exist/.test(stderr) && (a.master !== undefined || a.peerMaster !== undefined)) return `the bridge (master ${a.master ?? a.peerMaster}) does not exist in that end's namespace: create it first and pass bridge.name so Pulumi orders the two`;
+        if (/Operation not supported/.test(stderr) && (a.master !== undefined || a.peerMaster !== undefined)) return `master must name a bridge; ${a.master ?? a.peerMaster} is another kind of interface`;
         return undefined;
     };
 }
@@ -73,18 +84,33 @@ function outputs(a: VethPairArgs, x: Live, y: Live): Outputs<"VethPair"> {
     return { ...a, ifindex: x.ifindex, peerIfindex: y.ifindex, liveMtu: x.mtu, peerLiveMtu: y.mtu, liveAddress: x.address, peerLiveAddress: y.address };
 }
 
+/**
+ * Whether two live veth ends are each other's peer. Ifindexes are per namespace, so an index
+ * match alone proves nothing across namespaces: the peer's namespace (link_netnsid, named with
+ * `ip netns list-id`) must match too. A peer in the same namespace is given by name instead.
+ */
+async function arePeers(s: Subject, x: End, lx: Live, y: End, ly: Live): Promise<boolean> {
+    if (x.namespace === y.namespace) {
+        return lx.peerNetnsid === undefined && ly.peerNetnsid === undefined && lx.peerName === y.name && ly.peerName === x.name;
+    }
+    if (lx.peerIfindex !== ly.ifindex || ly.peerIfindex !== lx.ifindex) return false;
+    const nsName = async (ns: string, nsid: number | undefined) => nsid === undefined ? undefined
+        : (await ipJson<{ nsid: number; name?: string }>(s, ["ip", "-n", ns, "-j", "netns", "list-id"])).value.find((e) => e.nsid === nsid)?.name;
+    return (await nsName(x.namespace, lx.peerNetnsid)) === y.namespace && (await nsName(y.namespace, ly.peerNetnsid)) === x.namespace;
+}
+
 async function adoptExisting(s: Subject, a: VethPairArgs): Promise<Outputs<"VethPair">> {
     const [x, y] = ends(a);
     const [lx, ly] = await Promise.all([show(s, x), show(s, y)]);
     const why = !lx ? `${x.name} does not exist in ${x.namespace}`
         : !ly ? `${y.name} does not exist in ${y.namespace}`
         : lx.kind !== "veth" || ly.kind !== "veth" ? "an end is not a veth"
-        : lx.peerIfindex !== ly.ifindex || ly.peerIfindex !== lx.ifindex ? `${x.name} and ${y.name} are not peers of each other`
+        : !(await arePeers(s, x, lx, y, ly)) ? `${x.name} and ${y.name} are not peers of each other`
         : undefined;
     if (why) {
         throw new NetnsError(s, privileged(argv.show(x)), undefined, "", `adopt: true found no matching pair to take over: ${why}. Remove the existing interface or fix the names`);
     }
-    for (const e of [x, y]) await mustRun(s, argv.set(e, { mtu: e.mtu, address: e.address, up: e.up }));
+    for (const e of [x, y]) await mustRun(s, argv.set(e, { mtu: e.mtu, address: e.address, up: e.up, master: e.master ?? null }));
     return read(s, a) as Promise<Outputs<"VethPair">>;
 }
 
@@ -96,6 +122,12 @@ async function read(s: Subject, a: VethPairArgs): Promise<Outputs<"VethPair"> | 
     const live: VethPairArgs = { ...a, up: lx.up, peerUp: ly.up,
         ...(a.mtu !== undefined ? { mtu: lx.mtu } : {}), ...(a.peerMtu !== undefined ? { peerMtu: ly.mtu } : {}),
         ...(a.address !== undefined ? { address: lx.address } : {}), ...(a.peerAddress !== undefined ? { peerAddress: ly.address } : {}) };
+    // Left out means "no bridge", so the bridges are always read. No key at all for none: the
+    // engine cannot store an undefined value.
+    delete live.master;
+    delete live.peerMaster;
+    if (lx.master !== undefined) live.master = lx.master;
+    if (ly.master !== undefined) live.peerMaster = ly.master;
     return outputs(live, lx, ly);
 }
 
@@ -103,7 +135,8 @@ export const vethPairImpl: KindImpl<"VethPair"> = {
     kind: "VethPair",
     diff: {
         replace: ["name", "namespace", "peerName", "peerNamespace"],
-        update: ["mtu", "peerMtu", "address", "peerAddress", "up", "peerUp"],
+        update: ["mtu", "peerMtu", "address", "peerAddress", "up", "peerUp", "master", "peerMaster"],
+        clear: ["master", "peerMaster"],
     },
     id: (a) => `${a.namespace}/${a.name}`,
 
@@ -115,7 +148,8 @@ export const vethPairImpl: KindImpl<"VethPair"> = {
             throw new NetnsError(s, privileged(argv.add(a)), add.exitCode, add.stderr, hint(a)(add.stderr) ?? commonHint(add.stderr));
         }
         try {
-            if (y.up) await mustRun(s, argv.set(y, { up: true }));
+            // The peer's bridge is named in the peer's namespace: set it there, with its admin state.
+            if (y.up || y.master !== undefined) await mustRun(s, argv.set(y, { master: y.master, up: y.up ? true : undefined }), hint(a));
             const out = await read(s, a);
             if (!out) throw new NetnsError(s, privileged(argv.show(x)), undefined, "", "the pair vanished right after it was created; is another tool deleting interfaces?");
             return out;
@@ -132,8 +166,9 @@ export const vethPairImpl: KindImpl<"VethPair"> = {
         const [nx, ny] = ends(news);
         const changed = <T,>(o: T, n: T) => (n === undefined || n === o ? undefined : n);
         for (const [o, n] of [[ox, nx], [oy, ny]] as const) {
-            const c = { mtu: changed(o.mtu, n.mtu), address: changed(o.address, n.address), up: changed(o.up, n.up) };
-            if (c.mtu !== undefined || c.address !== undefined || c.up !== undefined) await mustRun(s, argv.set(n, c), hint(news));
+            const c = { mtu: changed(o.mtu, n.mtu), address: changed(o.address, n.address), up: changed(o.up, n.up),
+                master: o.master === n.master ? undefined : (n.master ?? null) };
+            if (c.mtu !== undefined || c.address !== undefined || c.up !== undefined || c.master !== undefined) await mustRun(s, argv.set(n, c), hint(news));
         }
         const out = await read(s, news);
         if (!out) throw new NetnsError(s, privileged(argv.show(nx)), undefined, "", "the pair is gone; run pulumi refresh, then pulumi up to create it again");
@@ -166,6 +201,10 @@ export interface VethPairInputs {
     /** Admin state of each end; up by default. Updated in place. */
     up?: pulumi.Input<boolean>;
     peerUp?: pulumi.Input<boolean>;
+    /** The bridge this end joins (`ip link set dev NAME master BRIDGE`), in this end's namespace. Pass `bridge.name`. Updated in place; left out: no bridge. */
+    master?: pulumi.Input<string>;
+    /** The bridge the other end joins, in the other end's namespace. Updated in place; left out: no bridge. */
+    peerMaster?: pulumi.Input<string>;
     /** Take over an existing pair with these names instead of failing. */
     adopt?: pulumi.Input<boolean>;
 }

@@ -1,0 +1,123 @@
+// Bridge: a Linux bridge, one layer-2 segment inside a namespace (a switch).
+//   ip -n NS link add name NAME [mtu M] [up] type bridge
+//   ip -n NS link set dev NAME [mtu M] [up|down]       (update)
+// Interfaces join it through the VethPair inputs `master` and `peerMaster` (`ip link set dev X
+// master NAME`). `name` is always given after the `name` keyword: `ip link add br0 ...` would read
+// a name such as "a" or "mtu" as a keyword.
+// Create is one request: the bridge exists, with its MTU and admin state, or it does not.
+import * as pulumi from "@pulumi/pulumi";
+import { dynamicProvider } from "./dynamic";
+import type { KindImpl, Outputs } from "./kind";
+import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
+import type { BridgeArgs } from "./schemas";
+
+type Where = Pick<BridgeArgs, "name" | "namespace">;
+
+const opt = (word: string, v: string | number | undefined) => (v === undefined ? [] : [word, String(v)]);
+
+export const argv = {
+    add: (a: BridgeArgs) => ["ip", "-n", a.namespace, "link", "add", "name", a.name, ...opt("mtu", a.mtu), ...(a.up ? ["up"] : []), "type", "bridge"],
+    set: (a: Where, change: { mtu?: number | undefined; up?: boolean | undefined }) =>
+        ["ip", "-n", a.namespace, "link", "set", "dev", a.name, ...opt("mtu", change.mtu), ...(change.up === undefined ? [] : [change.up ? "up" : "down"])],
+    show: (a: Where) => ["ip", "-n", a.namespace, "-j", "-d", "link", "show", "dev", a.name],
+    del: (a: Where) => ["ip", "-n", a.namespace, "link", "del", "dev", a.name],
+};
+
+const GONE = /Cannot find device|does not exist|Cannot open network namespace|No such file or directory/;
+
+interface LinkJson { ifindex: number; flags: string[]; mtu: number; linkinfo?: { info_kind?: string } }
+interface Live { ifindex: number; mtu: number; up: boolean; kind: string | undefined }
+
+async function show(s: Subject, a: Where): Promise<Live | undefined> {
+    const l = (await ipJson<LinkJson>(s, argv.show(a))).value[0];
+    return l && { ifindex: l.ifindex, mtu: l.mtu, up: l.flags.includes("UP"), kind: l.linkinfo?.info_kind };
+}
+
+/** The live bridge under the input names (so refresh reports drift against them), or undefined. */
+async function read(s: Subject, a: BridgeArgs): Promise<Outputs<"Bridge"> | undefined> {
+    const l = await show(s, a);
+    if (!l || l.kind !== "bridge") return undefined; // gone, or replaced by something that is not ours
+    return { ...a, up: l.up, ...(a.mtu !== undefined ? { mtu: l.mtu } : {}), ifindex: l.ifindex, liveMtu: l.mtu };
+}
+
+function hint(a: BridgeArgs, stderr: string): string {
+    if (/File exists/.test(stderr)) return `an interface named ${a.name} already exists in ${a.namespace}; remove it ('ip -n ${a.namespace} link del dev ${a.name}'), give this bridge another name, or set adopt: true to take over an existing bridge`;
+    if (/Invalid argument/.test(stderr) && a.mtu !== undefined) return `the kernel refused mtu ${a.mtu} for a bridge`;
+    return commonHint(stderr);
+}
+
+async function adoptExisting(s: Subject, a: BridgeArgs): Promise<Outputs<"Bridge">> {
+    const l = await show(s, a);
+    if (!l || l.kind !== "bridge") {
+        throw new NetnsError(s, privileged(argv.show(a)), undefined, "", `adopt: true found no bridge to take over: ${a.name} in ${a.namespace} is ${l ? `a ${l.kind ?? "plain"} interface` : "gone"}. Remove it or give this bridge another name`);
+    }
+    await mustRun(s, argv.set(a, { mtu: a.mtu, up: a.up }), (e) => hint(a, e));
+    const out = await read(s, a);
+    if (!out) throw new NetnsError(s, privileged(argv.show(a)), undefined, "", "the bridge vanished while it was being adopted; is another tool deleting interfaces?");
+    return out;
+}
+
+export const bridgeImpl: KindImpl<"Bridge"> = {
+    kind: "Bridge",
+    diff: { replace: ["name", "namespace"], update: ["mtu", "up"] },
+    id: (a) => `${a.namespace}/${a.name}`,
+
+    async create(s, a) {
+        const add = await exec(s, argv.add(a));
+        if (add.exitCode !== 0) {
+            if (a.adopt && /File exists/.test(add.stderr)) return adoptExisting(s, a);
+            throw new NetnsError(s, privileged(argv.add(a)), add.exitCode, add.stderr, hint(a, add.stderr));
+        }
+        const out = await read(s, a);
+        if (!out) {
+            await exec(s, argv.del(a)); // leave nothing behind
+            throw new NetnsError(s, privileged(argv.show(a)), undefined, "", "the bridge vanished right after it was created; is another tool deleting interfaces?");
+        }
+        return out;
+    },
+
+    read: (s, o) => read(s, o),
+
+    async update(s, olds, news) {
+        const change = {
+            mtu: news.mtu !== undefined && news.mtu !== olds.mtu ? news.mtu : undefined,
+            up: news.up !== olds.up ? news.up : undefined,
+        };
+        if (change.mtu !== undefined || change.up !== undefined) await mustRun(s, argv.set(news, change), (e) => hint(news, e));
+        const out = await read(s, news);
+        if (!out) throw new NetnsError(s, privileged(argv.show(news)), undefined, "", "the bridge is gone; run pulumi refresh, then pulumi up to create it again");
+        return out;
+    },
+
+    async delete(s, o) {
+        // Deleting a bridge releases its ports; the veths themselves stay.
+        const r = await exec(s, argv.del(o));
+        if (r.exitCode !== 0 && !GONE.test(r.stderr)) {
+            throw new NetnsError(s, privileged(argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));
+        }
+    },
+};
+
+export interface BridgeInputs {
+    /** The bridge's interface name (1-15 characters), as in `ip link add name NAME type bridge`. */
+    name: pulumi.Input<string>;
+    /** The namespace it lives in. Pass `ns.name` so the bridge waits for its namespace. */
+    namespace: pulumi.Input<string>;
+    /** MTU of the bridge itself. Left out: the kernel's choice. Updated in place. */
+    mtu?: pulumi.Input<number>;
+    /** Admin state; up by default. Updated in place. */
+    up?: pulumi.Input<boolean>;
+    /** Take over an existing bridge with this name instead of failing. */
+    adopt?: pulumi.Input<boolean>;
+}
+
+/** A bridge: a switch inside a namespace. Veth ends join it with VethPair `master`/`peerMaster`. */
+export class Bridge extends pulumi.dynamic.Resource {
+    declare public readonly name: pulumi.Output<string>;
+    declare public readonly namespace: pulumi.Output<string>;
+    declare public readonly ifindex: pulumi.Output<number>;
+
+    constructor(name: string, args: BridgeInputs, opts?: pulumi.CustomResourceOptions) {
+        super(dynamicProvider("Bridge"), name, { resourceName: name, ifindex: undefined, ...args }, opts, "netns", "Bridge");
+    }
+}

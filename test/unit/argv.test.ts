@@ -1,0 +1,218 @@
+// The exact `ip` (and `sysctl`) argument arrays each kind runs, built by the exported `argv`
+// builders; and isMutating/quote from provider/run.ts. Nothing is run.
+import { describe, expect, it } from "vitest";
+import { argv as nsArgv } from "../../provider/namespace";
+import { argv as vethArgv } from "../../provider/veth";
+import { argv as addrArgv } from "../../provider/address";
+import { argv as routeArgv, family } from "../../provider/route";
+import { argv as sysctlArgv, normalize } from "../../provider/sysctl";
+import { isMutating, quote } from "../../provider/run";
+import type { AddressArgs, RouteArgs, SysctlArgs, VethPairArgs } from "../../provider/schemas";
+
+const pair = (p: Partial<VethPairArgs> = {}): VethPairArgs => ({
+    name: "veth0", namespace: "ns1", peerName: "veth1", peerNamespace: "ns2", up: true, peerUp: true, adopt: false, ...p,
+});
+const addr = (p: Partial<AddressArgs> = {}): AddressArgs => ({ namespace: "ns1", dev: "veth0", address: "192.0.2.1/24", adopt: false, ...p });
+const route = (p: Partial<RouteArgs> = {}): RouteArgs => ({ namespace: "ns1", to: "198.51.100.0/24", via: "192.0.2.254", table: "main", adopt: false, ...p });
+const sysctl = (p: Partial<SysctlArgs> = {}): SysctlArgs => ({ namespace: "ns1", key: "net.ipv4.ip_forward", value: "1", ...p });
+
+const MAC1 = "02:00:00:00:00:01";
+const MAC2 = "02:00:00:00:00:02";
+const PEER = ["type", "veth", "peer", "name", "veth1", "netns", "ns2"];
+
+describe("Namespace", () => {
+    it.each([
+        ["add", nsArgv.add("ns1"), ["ip", "netns", "add", "ns1"]],
+        ["loUp", nsArgv.loUp("ns1"), ["ip", "-n", "ns1", "link", "set", "dev", "lo", "up"]],
+        ["del", nsArgv.del("ns1"), ["ip", "netns", "del", "ns1"]],
+    ])("%s", (_op, got, want) => {
+        expect(got).toEqual(want);
+    });
+});
+
+describe("VethPair", () => {
+    it.each([
+        { what: "defaults: this end up, the peer brought up by a second command",
+            a: pair(), want: ["ip", "-n", "ns1", "link", "add", "name", "veth0", "up", ...PEER] },
+        { what: "down",
+            a: pair({ up: false }), want: ["ip", "-n", "ns1", "link", "add", "name", "veth0", ...PEER] },
+        { what: "mtu, address and up before the peer words; the peer's mtu defaults to this end's",
+            a: pair({ mtu: 9000, address: MAC1 }),
+            want: ["ip", "-n", "ns1", "link", "add", "name", "veth0", "mtu", "9000", "address", MAC1, "up", ...PEER, "mtu", "9000"] },
+        { what: "peer mtu and address after netns PEERNS",
+            a: pair({ mtu: 9000, peerMtu: 1400, address: MAC1, peerAddress: MAC2, peerUp: false }),
+            want: ["ip", "-n", "ns1", "link", "add", "name", "veth0", "mtu", "9000", "address", MAC1, "up", ...PEER, "mtu", "1400", "address", MAC2] },
+        { what: "only the peer's settings",
+            a: pair({ peerMtu: 1280, peerAddress: MAC2, up: false }),
+            want: ["ip", "-n", "ns1", "link", "add", "name", "veth0", ...PEER, "mtu", "1280", "address", MAC2] },
+        { what: "both ends in one namespace",
+            a: pair({ peerNamespace: "ns1" }),
+            want: ["ip", "-n", "ns1", "link", "add", "name", "veth0", "up", "type", "veth", "peer", "name", "veth1", "netns", "ns1"] },
+    ])("add: $what", ({ a, want }) => {
+        expect(vethArgv.add(a)).toEqual(want);
+    });
+
+    const end = { name: "veth1", namespace: "ns2", up: true };
+    it.each([
+        { what: "up", change: { up: true }, want: ["ip", "-n", "ns2", "link", "set", "dev", "veth1", "up"] },
+        { what: "down", change: { up: false }, want: ["ip", "-n", "ns2", "link", "set", "dev", "veth1", "down"] },
+        { what: "mtu", change: { mtu: 1400 }, want: ["ip", "-n", "ns2", "link", "set", "dev", "veth1", "mtu", "1400"] },
+        { what: "address", change: { address: MAC2 }, want: ["ip", "-n", "ns2", "link", "set", "dev", "veth1", "address", MAC2] },
+        { what: "all three in one command", change: { mtu: 1400, address: MAC2, up: false },
+            want: ["ip", "-n", "ns2", "link", "set", "dev", "veth1", "mtu", "1400", "address", MAC2, "down"] },
+        { what: "nothing", change: {}, want: ["ip", "-n", "ns2", "link", "set", "dev", "veth1"] },
+    ])("set: $what", ({ change, want }) => {
+        expect(vethArgv.set(end, change)).toEqual(want);
+    });
+
+    it("show", () => {
+        expect(vethArgv.show({ name: "veth1", namespace: "ns2" })).toEqual(["ip", "-n", "ns2", "-j", "-d", "link", "show", "dev", "veth1"]);
+    });
+
+    it("del removes this end (and with it the peer)", () => {
+        expect(vethArgv.del(pair())).toEqual(["ip", "-n", "ns1", "link", "del", "dev", "veth0"]);
+    });
+
+    // KNOWN BUG in provider/veth.ts (not fixed here): `link add NAME` without the `name` keyword lets
+    // ip read an interface name as one of its keywords. "up" creates a pair named veth0/PEER
+    // instead, "a" is read as `address`, "h" prints the usage. Expected: `link add name NAME`.
+    // When veth.ts is fixed this test fails: turn it into a plain `it` and update the add cases.
+    it("add: the interface name follows the `name` keyword, so that names like up, a, h stay names", () => {
+        const got = vethArgv.add(pair({ name: "up" }));
+        expect(got.slice(0, 7)).toEqual(["ip", "-n", "ns1", "link", "add", "name", "up"]);
+    });
+});
+
+describe("Address", () => {
+    it.each([
+        { what: "IPv4 add", got: addrArgv.add(addr()), want: ["ip", "-n", "ns1", "address", "add", "192.0.2.1/24", "dev", "veth0"] },
+        { what: "IPv6 add with nodad", got: addrArgv.add(addr({ address: "2001:db8::1/64" })), want: ["ip", "-n", "ns1", "address", "add", "2001:db8::1/64", "dev", "veth0", "nodad"] },
+        { what: "IPv4-mapped IPv6 add with nodad", got: addrArgv.add(addr({ address: "::ffff:192.0.2.1/96" })), want: ["ip", "-n", "ns1", "address", "add", "::ffff:192.0.2.1/96", "dev", "veth0", "nodad"] },
+        { what: "show", got: addrArgv.show(addr()), want: ["ip", "-n", "ns1", "-j", "address", "show", "dev", "veth0"] },
+        { what: "IPv4 del", got: addrArgv.del(addr()), want: ["ip", "-n", "ns1", "address", "del", "192.0.2.1/24", "dev", "veth0"] },
+        { what: "IPv6 del has no nodad", got: addrArgv.del(addr({ address: "2001:db8::1/64" })), want: ["ip", "-n", "ns1", "address", "del", "2001:db8::1/64", "dev", "veth0"] },
+    ])("$what", ({ got, want }) => {
+        expect(got).toEqual(want);
+    });
+});
+
+describe("Route", () => {
+    it.each([
+        { what: "IPv4 network", r: route(), want: "-4" },
+        { what: "IPv6 network", r: route({ to: "2001:db8:2::/64", via: "2001:db8::1" }), want: "-6" },
+        { what: "IPv6 network through a device", r: route({ to: "2001:db8:2::/64", via: undefined, dev: "veth0" }), want: "-6" },
+        { what: "default via IPv4", r: route({ to: "default" }), want: "-4" },
+        { what: "default via IPv6", r: route({ to: "default", via: "2001:db8::1" }), want: "-6" },
+        { what: "default via IPv6 link-local", r: route({ to: "default", via: "fe80::1", dev: "veth0" }), want: "-6" },
+        { what: "default through a device with an IPv6 source", r: route({ to: "default", via: undefined, dev: "veth0", src: "2001:db8::2" }), want: "-6" },
+        { what: "default through a device with an IPv4 source", r: route({ to: "default", via: undefined, dev: "veth0", src: "192.0.2.1" }), want: "-4" },
+        { what: "default through a device only", r: route({ to: "default", via: undefined, dev: "veth0" }), want: "-4" },
+    ])("family: $what -> $want", ({ r, want }) => {
+        expect(family(r)).toBe(want);
+    });
+
+    const full = route({ dev: "veth0", metric: 100, src: "192.0.2.1" });
+    const spec = ["198.51.100.0/24", "via", "192.0.2.254", "dev", "veth0", "metric", "100", "src", "192.0.2.1", "table", "main"];
+    it.each([
+        { what: "add with everything", got: routeArgv.add(full), want: ["ip", "-n", "ns1", "-4", "route", "add", ...spec] },
+        { what: "replace with everything", got: routeArgv.replace(full), want: ["ip", "-n", "ns1", "-4", "route", "replace", ...spec] },
+        { what: "add via only", got: routeArgv.add(route()), want: ["ip", "-n", "ns1", "-4", "route", "add", "198.51.100.0/24", "via", "192.0.2.254", "table", "main"] },
+        { what: "add dev only, numbered table", got: routeArgv.add(route({ via: undefined, dev: "veth0", table: 100 })),
+            want: ["ip", "-n", "ns1", "-4", "route", "add", "198.51.100.0/24", "dev", "veth0", "table", "100"] },
+        { what: "add metric 0", got: routeArgv.add(route({ metric: 0 })), want: ["ip", "-n", "ns1", "-4", "route", "add", "198.51.100.0/24", "via", "192.0.2.254", "metric", "0", "table", "main"] },
+        { what: "add IPv6 default", got: routeArgv.add(route({ to: "default", via: "2001:db8::1" })), want: ["ip", "-n", "ns1", "-6", "route", "add", "default", "via", "2001:db8::1", "table", "main"] },
+        { what: "add IPv4 default", got: routeArgv.add(route({ to: "default" })), want: ["ip", "-n", "ns1", "-4", "route", "add", "default", "via", "192.0.2.254", "table", "main"] },
+        { what: "show a network", got: routeArgv.show(route()), want: ["ip", "-n", "ns1", "-j", "-4", "route", "show", "table", "main", "exact", "198.51.100.0/24"] },
+        { what: "show an IPv6 network in table 100", got: routeArgv.show(route({ to: "2001:db8:2::/64", via: "2001:db8::1", table: 100 })),
+            want: ["ip", "-n", "ns1", "-j", "-6", "route", "show", "table", "100", "exact", "2001:db8:2::/64"] },
+        { what: "show the IPv4 default", got: routeArgv.show(route({ to: "default" })), want: ["ip", "-n", "ns1", "-j", "-4", "route", "show", "table", "main", "exact", "0.0.0.0/0"] },
+        { what: "show the IPv6 default", got: routeArgv.show(route({ to: "default", via: "2001:db8::1" })), want: ["ip", "-n", "ns1", "-j", "-6", "route", "show", "table", "main", "exact", "::/0"] },
+        { what: "del with metric", got: routeArgv.del(full), want: ["ip", "-n", "ns1", "-4", "route", "del", "198.51.100.0/24", "metric", "100", "table", "main"] },
+        { what: "del without metric", got: routeArgv.del(route()), want: ["ip", "-n", "ns1", "-4", "route", "del", "198.51.100.0/24", "table", "main"] },
+        // IPv6 always names the metric (the kernel stores none and 0 as 1024): without one, del removes the first route to `to`.
+        { what: "del IPv6 default", got: routeArgv.del(route({ to: "default", via: "2001:db8::1", table: 7 })), want: ["ip", "-n", "ns1", "-6", "route", "del", "default", "metric", "1024", "table", "7"] },
+        { what: "del IPv6 metric 0", got: routeArgv.del(route({ to: "2001:db8:2::/64", via: "2001:db8::1", metric: 0 })), want: ["ip", "-n", "ns1", "-6", "route", "del", "2001:db8:2::/64", "metric", "1024", "table", "main"] },
+        { what: "del IPv6 metric 5", got: routeArgv.del(route({ to: "2001:db8:2::/64", via: "2001:db8::1", metric: 5 })), want: ["ip", "-n", "ns1", "-6", "route", "del", "2001:db8:2::/64", "metric", "5", "table", "main"] },
+    ])("$what", ({ got, want }) => {
+        expect(got).toEqual(want);
+    });
+});
+
+describe("Sysctl", () => {
+    it.each([
+        { what: "get", got: sysctlArgv.get(sysctl()), want: ["ip", "netns", "exec", "ns1", "sysctl", "-n", "net.ipv4.ip_forward"] },
+        { what: "set", got: sysctlArgv.set(sysctl(), "1"), want: ["ip", "netns", "exec", "ns1", "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"] },
+        { what: "set a value with spaces as one argument", got: sysctlArgv.set(sysctl({ key: "net.ipv4.tcp_rmem" }), "4096 131072 6291456"),
+            want: ["ip", "netns", "exec", "ns1", "sysctl", "-q", "-w", "net.ipv4.tcp_rmem=4096 131072 6291456"] },
+        { what: "set an empty value", got: sysctlArgv.set(sysctl(), ""), want: ["ip", "netns", "exec", "ns1", "sysctl", "-q", "-w", "net.ipv4.ip_forward="] },
+    ])("$what", ({ got, want }) => {
+        expect(got).toEqual(want);
+    });
+
+    it.each([
+        ["1\n", "1"],
+        ["4096\t131072\t6291456\n", "4096 131072 6291456"],
+        ["  4096   131072 6291456  ", "4096 131072 6291456"],
+        ["", ""],
+    ])("normalize %j -> %j", (raw, want) => {
+        expect(normalize(raw)).toBe(want);
+    });
+});
+
+describe("isMutating", () => {
+    it.each([
+        ["ip netns add", nsArgv.add("ns1"), true],
+        ["ip link set lo up", nsArgv.loUp("ns1"), true],
+        ["ip netns del", nsArgv.del("ns1"), true],
+        ["ip link add veth", vethArgv.add(pair()), true],
+        ["ip link set", vethArgv.set({ name: "veth1", namespace: "ns2", up: true }, { up: true }), true],
+        ["ip link show", vethArgv.show({ name: "veth1", namespace: "ns2" }), false],
+        ["ip link del", vethArgv.del(pair()), true],
+        ["ip address add", addrArgv.add(addr()), true],
+        ["ip address show", addrArgv.show(addr()), false],
+        ["ip address del", addrArgv.del(addr()), true],
+        ["ip route add", routeArgv.add(route()), true],
+        ["ip route replace", routeArgv.replace(route()), true],
+        ["ip route show", routeArgv.show(route()), false],
+        ["ip route del", routeArgv.del(route()), true],
+        ["sysctl -n", sysctlArgv.get(sysctl()), false],
+        ["sysctl -w", sysctlArgv.set(sysctl(), "1"), true],
+        ["ip -j netns list", ["ip", "-j", "netns", "list"], false],
+        ["ip -j link show", ["ip", "-j", "link", "show"], false],
+        ["ip route change", ["ip", "route", "change", "default", "via", "192.0.2.1"], true],
+        ["ip route flush", ["ip", "-n", "ns1", "route", "flush", "table", "main"], true],
+        ["ip address delete", ["ip", "address", "delete", "192.0.2.1/24", "dev", "veth0"], true],
+        ["through sudo", ["sudo", "-n", "--", "ip", "netns", "add", "ns1"], true],
+        ["empty", [], false],
+    ] as const)("%s: %s", (_what, argv, want) => {
+        expect(isMutating(argv)).toBe(want);
+    });
+});
+
+describe("quote (for display only)", () => {
+    it.each([
+        ["ip", "ip"],
+        ["-n", "-n"],
+        ["192.0.2.1/24", "192.0.2.1/24"],
+        ["2001:db8::1/64", "2001:db8::1/64"],
+        ["net.ipv4.ip_forward=1", "net.ipv4.ip_forward=1"],
+        [MAC1, MAC1],
+        ["a@b%c+d,e", "a@b%c+d,e"],
+        ["", "''"],
+        ["a b", "'a b'"],
+        ["net.ipv4.tcp_rmem=4096 131072", "'net.ipv4.tcp_rmem=4096 131072'"],
+        ["it's", "'it'\\''s'"],
+        ["''", "''\\'''\\'''"],
+        ["$(x)", "'$(x)'"],
+        ["`id`", "'`id`'"],
+        ["a;b", "'a;b'"],
+        ["a|b", "'a|b'"],
+        ["a&b", "'a&b'"],
+        ["*", "'*'"],
+        ["~", "'~'"],
+        ["a\nb", "'a\nb'"],
+        ["\"x\"", "'\"x\"'"],
+    ])("%j -> %s", (arg, want) => {
+        expect(quote(arg)).toBe(want);
+    });
+});
