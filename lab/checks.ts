@@ -32,11 +32,13 @@ export async function runChecks(checks: Check[]): Promise<CheckOutcome[]> {
     return out;
 }
 
+/** A failed check shows all it saw; a passing one only the first line (the exit code and the gist). */
 export function formatOutcome(o: CheckOutcome): string {
+    const saw = o.ok ? (o.saw.split("\n").slice(0, 2).join("\n")) : o.saw;
     return [
         `${o.ok ? "PASS" : "FAIL"}  ${o.check.title}`,
         `      ran:      ${o.check.argv.map(quote).join(" ")}`,
         `      expected: ${o.check.expect}`,
-        `      saw:      ${o.saw}`,
+        `      saw:      ${saw}`,
     ].join("\n");
 }

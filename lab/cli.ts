@@ -26,6 +26,8 @@ async function stackConfig(stack: string): Promise<Record<string, string>> {
 async function verify(name: string): Promise<boolean> {
     const lesson = lessons[name]!;
     const config = await stackConfig(name);
+    const steps = Object.entries(config).filter(([k]) => k !== "prefix" && k !== "lesson");
+    if (steps.length) console.log(`Steps in effect (stack config; they survive destroy): ${steps.map(([k, v]) => `${k}=${v}`).join(" ")}`);
     const outcomes = await runChecks(lesson.checks(config.prefix ?? "", config));
     for (const o of outcomes) console.log(formatOutcome(o));
     const failed = outcomes.filter((o) => !o.ok).length;

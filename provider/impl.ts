@@ -12,6 +12,7 @@ import { routeImpl } from "./route";
 import { sysctlImpl } from "./sysctl";
 import { bridgeImpl } from "./bridge";
 import { ruleImpl } from "./rule";
+import { hostNamespaceFailures } from "./hostns";
 
 export const kinds: { [K in Kind]: KindImpl<K> } = {
     Namespace: namespaceImpl,
@@ -25,9 +26,26 @@ export const kinds: { [K in Kind]: KindImpl<K> } = {
 
 type Props = Record<string, unknown>;
 
+/** Whether PULUMI_NETNS_ADOPT_IDS (a JSON list of "Kind:id") names this object. */
+export function recoveryAdopts(kind: Kind, id: string): boolean {
+    const raw = process.env.PULUMI_NETNS_ADOPT_IDS;
+    if (!raw) return false;
+    try {
+        const ids = JSON.parse(raw) as unknown;
+        return Array.isArray(ids) && ids.includes(`${kind}:${id}`);
+    } catch {
+        return false;
+    }
+}
+
 function subject(kind: Kind, op: Op, props: Props, id?: string): Subject {
     const name = typeof props.resourceName === "string" ? props.resourceName : (id ?? "?");
     return { kind, name, op };
+}
+
+/** The engine cannot store `undefined` ("Unexpected struct type"): leave such keys out. */
+export function storable<T extends Props>(props: T): T {
+    return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as T;
 }
 
 function strip(props: Props): Props {
@@ -41,6 +59,8 @@ export function providerFor<K extends Kind>(kind: K) {
     return {
         async check(_olds: Props, news: Props) {
             const { inputs, failures } = validate(kind, news);
+            // A namespace input bound to the host's own namespace is refused too (hostns.ts).
+            failures.push(...hostNamespaceFailures(kind, news));
             return failures.length > 0 ? { inputs: news, failures } : { inputs: inputs as Props };
         },
         async diff(_id: string, olds: Props, news: Props) {
@@ -48,16 +68,24 @@ export function providerFor<K extends Kind>(kind: K) {
         },
         async create(inputs: Props) {
             const a = strip(inputs) as Inputs<K>;
+            const id = k.id(a);
+            // Recovery from an interrupted run: an object whose create was pending when the CLI
+            // died may exist, whole or half-made. Listed by id in PULUMI_NETNS_ADOPT_IDS (lab/recover.ts
+            // lists the pending creates of the state), it is taken over as with adopt: true.
+            if ("adopt" in a && recoveryAdopts(kind, id)) {
+                const outs = await k.create(subject(kind, "create", inputs), { ...a, adopt: true });
+                return { id, outs: storable({ ...outs, adopt: a.adopt }) };
+            }
             const outs = await k.create(subject(kind, "create", inputs), a);
-            return { id: k.id(a), outs };
+            return { id, outs: storable(outs) };
         },
         async read(id: string, props: Props) {
             const live = await k.read(subject(kind, "read", props, id), strip(props) as Outputs<K>);
-            return live === undefined ? {} : { id, props: live };
+            return live === undefined ? {} : { id, props: storable(live) };
         },
         async update(_id: string, olds: Props, news: Props) {
             const outs = await k.update(subject(kind, "update", news), strip(olds) as Outputs<K>, strip(news) as Inputs<K>);
-            return { outs };
+            return { outs: storable(outs) };
         },
         async delete(id: string, props: Props) {
             await k.delete(subject(kind, "delete", props, id), strip(props) as Outputs<K>);

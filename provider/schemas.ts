@@ -52,7 +52,9 @@ export const VethPairInputs = z.strictObject({
     name: ifname,
     namespace: nsname,
     peerName: ifname,
-    peerNamespace: nsname,
+    // `ip link add ... peer ... netns X` reads X as a process ID when no namespace file X exists:
+    // "1" would put the peer into PID 1's namespace, the host's own. A name of digits is refused.
+    peerNamespace: nsname.refine((s) => !/^[0-9]+$/.test(s), "is all digits: 'ip link ... netns N' reads a number as a process ID when no namespace of that name exists (1 would be the host's own namespace); give it a name with a letter"),
     mtu: mtu.optional(),
     peerMtu: mtu.optional(),
     address: mac.optional(),
@@ -174,7 +176,7 @@ const selector = z.string({ error: "must be a string" }).superRefine((s, ctx) =>
 
 const ruleTable = z.union([
     z.literal("main"),
-    z.number().int().min(1).max(4294967295)
+    z.number().int("must be a whole table number").min(1, 'must be "main" or a table number from 1 to 4294967295').max(4294967295, 'must be "main" or a table number from 1 to 4294967295')
         .refine((n) => n !== 254, '254 is the main table: write "main"')
         .refine((n) => n !== 255, "255 is the kernel's local table, which the rule at priority 0 already looks up")
         .refine((n) => n !== 253, "253 is the kernel's default table; use a table of your own"),

@@ -1,5 +1,9 @@
 // Every lesson, in teaching order.
 import type { Lesson } from "./lesson";
 import { lesson as helloNamespace } from "./hello-namespace";
+import { lesson as twoHosts } from "./two-hosts";
+import { lesson as router } from "./router";
+import { lesson as twoRouters } from "./two-routers";
+import { lesson as vpc } from "./vpc";
 
-export const lessons: Record<string, Lesson> = Object.fromEntries([helloNamespace].map((l) => [l.name, l]));
+export const lessons: Record<string, Lesson> = Object.fromEntries([helloNamespace, twoHosts, router, twoRouters, vpc].map((l) => [l.name, l]));

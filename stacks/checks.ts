@@ -1,0 +1,98 @@
+// What the routing lessons check, said once: a ping that must get replies (optionally with a
+// given TTL), a ping that must not, the ICMP error a router sends back, the path traceroute
+// shows, a namespace's sysctl, and how a lesson reads its step from config.
+import * as pulumi from "@pulumi/pulumi";
+import { inNs, ping, type Check } from "./lesson";
+
+/** A namespace of a lesson: the seed's name for titles, the real (prefixed) one for commands. */
+export interface Node {
+    label: string;
+    ns: string;
+}
+
+/** The nodes of a lesson, by the seed's names: nodes("t-", ["ns1", "ns2"]).ns1.ns === "t-ns1". */
+export function nodes<N extends string>(prefix: string, labels: readonly N[]): Record<N, Node> {
+    const out = {} as Record<N, Node>;
+    for (const label of labels) out[label] = { label, ns: `${prefix}${label}` };
+    return out;
+}
+
+/**
+ * Reads a step of a lesson from config: one of `allowed`, the first being the default. Anything
+ * else fails with the key, the value and what to set instead (for the program and for verify).
+ * A RunError: the CLI prints the message alone, without a stack trace.
+ */
+export function step<T extends string>(lesson: string, key: string, value: string | undefined, allowed: readonly [T, ...T[]]): T {
+    if (value === undefined || value === "") return allowed[0];
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    const choices = allowed.map((a) => `"${a}"`).join(" or ");
+    throw new pulumi.RunError(`lesson ${lesson}: config '${key}' must be ${choices} (default "${allowed[0]}"), not "${value}"; ` +
+        `set it with: npm run lab -- up ${lesson} ${key}=${allowed[0]}`);
+}
+
+const replyLines = (stdout: string) => stdout.split("\n").filter((l) => /^\d+ bytes from /.test(l));
+
+/** from pings `address` (which belongs to `owner`) and gets every reply; with ttl, every reply carries that TTL. */
+export function reaches(from: Node, address: string, owner: string, opts: { ttl?: number; why?: string } = {}): Check {
+    const { ttl, why } = opts;
+    return {
+        title: `${from.label} reaches ${owner} (${address})${why ? `: ${why}` : ""}`,
+        argv: ping(from.ns, address),
+        expect: ttl === undefined ? "exit 0: replies came back" : `exit 0, and every reply with ttl=${ttl}`,
+        ok: (r) => {
+            if (r.exitCode !== 0) return false;
+            const replies = replyLines(r.stdout);
+            return ttl === undefined || (replies.length > 0 && replies.every((l) => new RegExp(`\\bttl=${ttl}\\b`).test(l)));
+        },
+    };
+}
+
+/** from pings `address` and gets no reply at all. */
+export function doesNotReach(from: Node, address: string, owner: string, why: string): Check {
+    return {
+        title: `${from.label} does not reach ${owner} (${address}): ${why}`,
+        argv: ping(from.ns, address),
+        expect: "non-zero exit and no reply",
+        ok: (r) => r.exitCode !== 0 && replyLines(r.stdout).length === 0,
+    };
+}
+
+/** from pings `address` and a router answers with ICMP "Destination Net Unreachable" (type 3, code 0). */
+export function netUnreachable(from: Node, address: string, router: { label: string; address: string }): Check {
+    const line = new RegExp(`^From ${router.address.replace(/\./g, "\\.")} icmp_seq=\\d+ Destination Net Unreachable$`, "m");
+    return {
+        title: `${from.label} -> ${address}: ${router.label} (${router.address}) answers "Destination Net Unreachable"`,
+        argv: ping(from.ns, address),
+        expect: `non-zero exit, no reply, and a line "From ${router.address} icmp_seq=N Destination Net Unreachable"`,
+        ok: (r) => r.exitCode !== 0 && replyLines(r.stdout).length === 0 && line.test(r.stdout),
+    };
+}
+
+/**
+ * The hops `traceroute -n` lists from `from` to `address`, in order (the last one is the target).
+ * ICMP echo probes (-I), one per hop (-q 1), one second for an answer (-w 1): the target answers
+ * with an echo reply, which no router or host rate-limits, so the listing is the same every run.
+ * (A router sends ICMP errors, such as Time Exceeded, to one destination about once a second
+ * after a burst of 6: traceroute run in a tight loop shows `*` for the routers.)
+ */
+export function tracePath(from: Node, address: string, hops: readonly string[]): Check {
+    return {
+        title: `traceroute from ${from.label} to ${address} lists ${hops.join(", ")}`,
+        argv: inNs(from.ns, "traceroute", "-n", "-I", "-q", "1", "-w", "1", "-m", String(hops.length + 3), address),
+        expect: `hops, in order: ${hops.map((h, i) => `${i + 1} ${h}`).join(", ")}; nothing else`,
+        ok: (r) => {
+            const listed = r.stdout.split("\n").map((l) => /^\s*\d+\s+(\S+)/.exec(l)?.[1]).filter((h): h is string => h !== undefined);
+            return r.exitCode === 0 && listed.join(" ") === hops.join(" ");
+        },
+    };
+}
+
+/** A per-namespace sysctl has the given value: `ip netns exec NS sysctl -n KEY`. */
+export function sysctlIs(node: Node, key: string, value: string, why: string): Check {
+    return {
+        title: `${key} is ${value} in ${node.label}: ${why}`,
+        argv: inNs(node.ns, "sysctl", "-n", key),
+        expect: `exit 0, output "${value}"`,
+        ok: (r) => r.exitCode === 0 && r.stdout.trim() === value,
+    };
+}

@@ -1,0 +1,159 @@
+// The core lessons of seed 000 through the real Pulumi CLI: two-hosts, router, two-routers.
+// For each: up, the lesson's own checks (the ones `npm run lab -- verify` runs), a no-change
+// preview; then the lesson's step: the plan is exactly what the lesson claims, up, the checks of
+// that step pass and the checks of the default step fail exactly where the step says they should;
+// back to the default step (again the exact plan), checks, no-change preview, refresh and another
+// no-change preview; destroy. First, the checks' own reading of ping and traceroute output.
+import { afterAll, describe, expect, it } from "vitest";
+import { formatOutcome, runChecks } from "../../lab/checks";
+import { netUnreachable, tracePath } from "../../stacks/checks";
+import { lessons } from "../../stacks/lessons";
+import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
+import { filePrefix, hostLinksBefore } from "../support/prefix";
+import { REPO, TestStack } from "./harness";
+
+const prefix = filePrefix("core");
+const stacks: TestStack[] = [];
+
+interface StepCase {
+    lesson: string;
+    /** Short tag: each lesson gets its own namespaces (`${prefix}${tag}-ns1`), so a failed one cannot block the next. */
+    tag: string;
+    /** The config key of the step, and its non-default value. */
+    key: string;
+    other: string;
+    /** The plan from the default step to the other one, and back, as "op name" sorted. */
+    there: string[];
+    back: string[];
+    /** The checks of the default step that must fail once the other step is applied (titles start with these). */
+    flips: string[];
+}
+
+const cases: StepCase[] = [
+    {
+        lesson: "two-hosts", tag: "th", key: "link", other: "down",
+        there: ["update ns1-ns2"],
+        back: ["update ns1-ns2"],
+        flips: ["ns1-veth0 is up, with a carrier", "ns1 reaches ns2 (192.0.2.2)", "ns2 reaches ns1 (192.0.2.1)", "ns1's route table holds only its own segment"],
+    },
+    {
+        lesson: "router", tag: "rt", key: "forwarding", other: "off",
+        there: ["update router-forward"],
+        back: ["update router-forward"],
+        flips: ["net.ipv4.ip_forward is 1 in router", "ns1 reaches ns2 (198.51.100.1)", "ns2 reaches ns1 (192.0.2.1)"],
+    },
+    {
+        lesson: "two-routers", tag: "tr", key: "staticRoutes", other: "off",
+        there: ["delete router1-to-ns2", "delete router2-to-ns1"],
+        back: ["create router1-to-ns2", "create router2-to-ns1"],
+        flips: ["router1: ip route get 198.51.100.1", "router2: ip route get 192.0.2.1", "ns1 reaches ns2 (198.51.100.1)", "ns2 reaches ns1 (192.0.2.1)", "traceroute from ns1 to 198.51.100.1"],
+    },
+];
+
+/** Runs the lesson's checks for a config; returns the titles that failed, and a printable report of them. */
+async function check(lesson: string, lessonPrefix: string, config: Record<string, string>) {
+    const outcomes = await runChecks(lessons[lesson]!.checks(lessonPrefix, config));
+    const failed = outcomes.filter((o) => !o.ok);
+    return { count: outcomes.length, failed: failed.map((o) => o.check.title), report: failed.map(formatOutcome).join("\n\n") };
+}
+
+async function expectAllPass(lesson: string, lessonPrefix: string, config: Record<string, string>) {
+    const r = await check(lesson, lessonPrefix, config);
+    expect(r.count).toBeGreaterThan(0);
+    expect(r.report, `checks of ${lesson} ${JSON.stringify(config)} failed:\n${r.report}`).toBe("");
+}
+
+describe("what the checks read from ping and traceroute", () => {
+    const ns1 = { label: "ns1", ns: "x-ns1" };
+
+    it("finds the seed's Destination Net Unreachable line, from the right router only", () => {
+        const seed = "PING 198.51.100.1 (198.51.100.1) 56(84) bytes of data.\nFrom 192.0.2.254 icmp_seq=1 Destination Net Unreachable\n";
+        const c = netUnreachable(ns1, "198.51.100.1", { label: "router1", address: "192.0.2.254" });
+        expect(c.ok({ exitCode: 1, stdout: seed, stderr: "" })).toBe(true);
+        expect(c.ok({ exitCode: 1, stdout: seed.replace("192.0.2.254", "192.0.2.25"), stderr: "" })).toBe(false);
+        expect(c.ok({ exitCode: 1, stdout: seed.replace("Net", "Host"), stderr: "" })).toBe(false);
+        expect(c.ok({ exitCode: 2, stdout: "", stderr: "ping: connect: Network is unreachable" })).toBe(false);
+    });
+
+    it("wants traceroute's hops exactly, in order, and no * among them", () => {
+        const c = tracePath(ns1, "198.51.100.1", ["192.0.2.254", "203.0.113.2", "198.51.100.1"]);
+        const out = (hops: string[]) => ({ exitCode: 0, stderr: "",
+            stdout: ["traceroute to 198.51.100.1 (198.51.100.1), 6 hops max, 60 byte packets", ...hops.map((h, i) => ` ${i + 1}  ${h}  0.030 ms`)].join("\n") });
+        expect(c.ok(out(["192.0.2.254", "203.0.113.2", "198.51.100.1"]))).toBe(true);
+        expect(c.ok(out(["*", "203.0.113.2", "198.51.100.1"]))).toBe(false);
+        expect(c.ok(out(["203.0.113.2", "192.0.2.254", "198.51.100.1"]))).toBe(false);
+        expect(c.ok(out(["192.0.2.254", "203.0.113.2", "*", "198.51.100.1"]))).toBe(false);
+    });
+});
+
+afterAll(async () => {
+    for (const s of stacks) await s.dispose();
+    await removeNamespaces(prefix);
+    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
+});
+
+describe("core lessons (seed 000) through the real Pulumi CLI", () => {
+    it.each(cases)("$lesson: up, checks, step $key=$other and back, destroy", async (c) => {
+        const p = `${prefix}${c.tag}-`;
+        const stack = await TestStack.create(`${prefix}${c.lesson}`, REPO, { lesson: c.lesson, prefix: p });
+        stacks.push(stack);
+
+        // The default step.
+        await stack.up();
+        await expectAllPass(c.lesson, p, {});
+        await stack.expectNoChanges();
+        const before = await evidence(stack, c.lesson);
+
+        // The other step: exactly the plan the lesson claims, and verify means something there too.
+        await stack.setConfig({ [c.key]: c.other });
+        expect(await stack.changes()).toEqual(c.there);
+        await stack.up();
+        await expectAllPass(c.lesson, p, { [c.key]: c.other });
+        const flipped = await check(c.lesson, p, {});
+        expect(flipped.failed.map((t) => c.flips.find((f) => t.startsWith(f)) ?? t)).toEqual(c.flips);
+        await stack.expectNoChanges();
+        await expectUnchangedIdentity(stack, c.lesson, before, "after the step");
+
+        // Back to the default step (the key removed: the default is the first value).
+        await stack.must(["config", "rm", c.key]);
+        expect(await stack.changes()).toEqual(c.back);
+        await stack.up();
+        await expectAllPass(c.lesson, p, {});
+        await stack.expectNoChanges();
+        await expectUnchangedIdentity(stack, c.lesson, before, "back at the default step");
+        // What the provider reads back from the kernel is what the program declares.
+        await stack.refresh();
+        await stack.expectNoChanges();
+
+        await stack.destroy();
+        expect((await namespaces()).filter((n) => n.startsWith(p))).toEqual([]);
+    });
+
+    it("refuses a step value it does not know, naming the key and the choices", async () => {
+        const stack = await TestStack.create(`${prefix}bad-step`, REPO, { lesson: "router", prefix: `${prefix}bad-`, forwarding: "maybe" });
+        stacks.push(stack);
+        const r = await stack.run(["preview"]);
+        expect(r.exitCode).not.toBe(0);
+        expect(r.stdout + r.stderr).toContain(`lesson router: config 'forwarding' must be "on" or "off" (default "on"), not "maybe"`);
+        expect(r.stdout + r.stderr, "the message alone, no stack trace").not.toMatch(/^\s+at /m);
+        expect(() => lessons.router!.checks(`${prefix}bad-`, { forwarding: "maybe" })).toThrow(/config 'forwarding' must be "on" or "off"/);
+        expect((await namespaces()).filter((n) => n.startsWith(`${prefix}bad-`))).toEqual([]);
+    });
+});
+
+/** What must survive an in-place update: the kernel's identity of the objects the step touches. */
+async function evidence(stack: TestStack, lesson: string): Promise<Record<string, unknown>> {
+    if (lesson === "two-hosts") {
+        const pair = await stack.resource("ns1-ns2");
+        return { ifindex: pair?.outputs.ifindex, peerIfindex: pair?.outputs.peerIfindex };
+    }
+    if (lesson === "router") {
+        const fwd = await stack.resource("router-forward");
+        return { id: fwd?.id, previous: fwd?.outputs.previous };
+    }
+    return {};
+}
+
+async function expectUnchangedIdentity(stack: TestStack, lesson: string, before: Record<string, unknown>, when: string) {
+    expect(await evidence(stack, lesson), `${lesson}: the updated object kept its identity ${when}`).toEqual(before);
+}
