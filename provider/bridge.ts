@@ -7,6 +7,7 @@
 // Create is one request: the bridge exists, with its MTU and admin state, or it does not.
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "./dynamic";
+import { declareBridge } from "./declared";
 import type { KindImpl, Outputs } from "./kind";
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
 import type { BridgeArgs } from "./schemas";
@@ -119,5 +120,6 @@ export class Bridge extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: BridgeInputs, opts?: pulumi.CustomResourceOptions) {
         super(dynamicProvider("Bridge"), name, { resourceName: name, ifindex: undefined, ...args }, opts, "netns", "Bridge");
+        declareBridge(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
     }
 }

@@ -13,6 +13,7 @@
 // Give every managed rule its own priority in a namespace: it is how read finds the rule again.
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "./dynamic";
+import { declareRule } from "./declared";
 import type { KindImpl } from "./kind";
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
 import { namespaceExists } from "./namespace";
@@ -167,5 +168,6 @@ export class Rule extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: RuleInputs, opts?: pulumi.CustomResourceOptions) {
         super(dynamicProvider("Rule"), name, { resourceName: name, ...args }, opts, "netns", "Rule");
+        declareRule(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
     }
 }

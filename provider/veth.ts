@@ -6,6 +6,7 @@
 // (ENOTCONN), so the peer is brought up by a second command.
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "./dynamic";
+import { declareVethPair } from "./declared";
 import type { KindImpl, Outputs } from "./kind";
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
 import type { VethPairArgs } from "./schemas";
@@ -220,5 +221,6 @@ export class VethPair extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: VethPairInputs, opts?: pulumi.CustomResourceOptions) {
         super(dynamicProvider("VethPair"), name, { resourceName: name, ifindex: undefined, peerIfindex: undefined, ...args }, opts, "netns", "VethPair");
+        declareVethPair(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
     }
 }
