@@ -7,12 +7,24 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$root/scripts/setup.sh"
 cd "$root"
+targets=()
 if [ "${PULUMI_NETNS_TEST_LAYERS:-all}" = unit ]; then
-  exec npx --no-install vitest run test/unit "$@"
-fi
-if [ "$(id -u)" != 0 ] && ! sudo -n true 2>/dev/null; then
+  targets=(test/unit)
+elif [ "$(id -u)" != 0 ] && ! sudo -n true 2>/dev/null; then
   echo "npm test: the integration and end-to-end tests create network namespaces and need root." >&2
   echo "  Run as root (sudo npm test), allow passwordless sudo, or run only the unit tests: npm run test:unit" >&2
   exit 1
 fi
-exec npx --no-install vitest run "$@"
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
+set +e
+npx --no-install vitest run --reporter=default --reporter=json --outputFile.json="$report" "${targets[@]}" "$@"
+code=$?
+set -e
+# One plain closing line for whoever reads the end of the log.
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' "$report" 2>/dev/null || true
+exit $code
