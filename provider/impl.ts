@@ -4,7 +4,7 @@
 import { decide } from "./diff";
 import type { KindImpl, Outputs } from "./kind";
 import type { Subject, Op } from "./run";
-import { validate, type Inputs, type Kind } from "./schemas";
+import { UNKNOWN, validate, type Inputs, type Kind } from "./schemas";
 import { namespaceImpl } from "./namespace";
 import { vethPairImpl } from "./veth";
 import { addressImpl } from "./address";
@@ -61,7 +61,9 @@ export function providerFor<K extends Kind>(kind: K) {
             const { inputs, failures } = validate(kind, news);
             // A namespace input bound to the host's own namespace is refused too (hostns.ts).
             failures.push(...hostNamespaceFailures(kind, news));
-            return failures.length > 0 ? { inputs: news, failures } : { inputs: inputs as Props };
+            if (failures.length > 0) return { inputs: news, failures };
+            const known = !Object.values(inputs as Props).includes(UNKNOWN);
+            return { inputs: (k.normalize && known ? k.normalize(inputs as Inputs<K>) : inputs) as Props };
         },
         async diff(_id: string, olds: Props, news: Props) {
             return decide(k.diff, olds, news);

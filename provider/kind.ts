@@ -9,6 +9,8 @@ export type Outputs<K extends Kind> = Inputs<K> & Record<string, unknown>;
 export interface KindImpl<K extends Kind> {
     kind: K;
     diff: DiffSpec;
+    /** Fills in what the inputs imply (a peer MTU that follows mtu), so that diff and refresh see it. */
+    normalize?(a: Inputs<K>): Inputs<K>;
     /** The object's identity on the host, used as the Pulumi ID. */
     id(a: Inputs<K>): string;
     /** Makes the object, all or nothing: on failure whatever was made is removed first. */

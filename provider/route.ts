@@ -3,6 +3,7 @@
 // gateway, device and source change in place with `ip route replace`.
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "./dynamic";
+import { declareRoute } from "./declared";
 import type { KindImpl } from "./kind";
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
 import { parseCidr, parseIp } from "./net";
@@ -51,7 +52,10 @@ function hint(r: RouteArgs, stderr: string): string | undefined {
 
 export const routeImpl: KindImpl<"Route"> = {
     kind: "Route",
-    diff: { replace: ["namespace", "to", "table", "metric"], update: ["via", "dev", "src"], clear: ["via", "dev", "src"] },
+    // The device is part of what replaces a route, though `ip route replace` could move it: the
+    // kernel deletes a route with its device, so when a VethPair is replaced, a Route that takes
+    // `dev` from it must be replaced too. Pulumi does that only for a property that replaces.
+    diff: { replace: ["namespace", "to", "table", "metric", "dev"], update: ["via", "src"], clear: ["via", "src"] },
     id: (r) => `${r.namespace}/${r.table}/${r.to}${r.metric === undefined ? "" : `/${r.metric}`}`,
 
     async create(s, r) {
@@ -112,5 +116,6 @@ export class Route extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: RouteInputs, opts?: pulumi.CustomResourceOptions) {
         super(dynamicProvider("Route"), name, { resourceName: name, ...args }, opts, "netns", "Route");
+        declareRoute(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
     }
 }

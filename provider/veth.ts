@@ -139,6 +139,9 @@ export const vethPairImpl: KindImpl<"VethPair"> = {
         update: ["mtu", "peerMtu", "address", "peerAddress", "up", "peerUp", "master", "peerMaster"],
         clear: ["master", "peerMaster"],
     },
+    // The peer follows mtu unless peerMtu is given: say so in the inputs, so that a peer MTU
+    // changed by hand shows up as drift and the next up restores it.
+    normalize: (a) => (a.mtu !== undefined && a.peerMtu === undefined ? { ...a, peerMtu: a.mtu } : a),
     id: (a) => `${a.namespace}/${a.name}`,
 
     async create(s, a) {

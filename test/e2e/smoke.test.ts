@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
 import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { FIXTURE, TestStack } from "./harness";
+import { FIXTURE, removeState, TestStack } from "./harness";
 
 const prefix = filePrefix("smoke");
 
@@ -13,6 +13,7 @@ describe("a Namespace through the real Pulumi CLI", () => {
     afterAll(async () => {
         await stack?.dispose();
         await removeNamespaces(prefix);
+        removeState();
         expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
     });
 

@@ -79,14 +79,16 @@ const CASES: Case[] = [
     { kind: "Address", what: "address", patch: { address: "192.0.2.2/24" }, effect: "replace" },
     { kind: "Address", what: "prefix length only", patch: { address: "192.0.2.1/25" }, effect: "replace" },
     { kind: "Address", what: "nothing", patch: {}, effect: "none" },
-    // Route: destination, table and metric are the route's key; gateway, device and source change in place.
+    // Route: destination, table and metric are the route's key, and the device it is bound to (the
+    // kernel deletes a route with its device); gateway and source change in place.
     { kind: "Route", what: "namespace", patch: { namespace: "ns9" }, effect: "replace" },
     { kind: "Route", what: "to", patch: { to: "203.0.113.0/24" }, effect: "replace" },
     { kind: "Route", what: "table", patch: { table: 100 }, effect: "replace" },
     { kind: "Route", what: "metric", patch: { metric: 200 }, effect: "replace" },
     { kind: "Route", what: "metric left out (a different route: the kernel's default metric)", patch: { metric: undefined }, effect: "replace", replaces: ["metric"] },
     { kind: "Route", what: "via", patch: { via: "192.0.2.253" }, effect: "update" },
-    { kind: "Route", what: "dev", patch: { dev: "veth9" }, effect: "update" },
+    { kind: "Route", what: "dev", patch: { dev: "veth9" }, effect: "replace" },
+    { kind: "Route", what: "dev left out", patch: { dev: undefined }, effect: "replace" },
     { kind: "Route", what: "src", patch: { src: "192.0.2.2" }, effect: "update" },
     // Left out means "none" for a route's gateway, device and source: the route must lose them.
     { kind: "Route", what: "via left out", patch: { via: undefined }, effect: "update" },
@@ -121,7 +123,7 @@ describe("the declared specs", () => {
         ["Namespace", { replace: ["name"], update: [] }],
         ["VethPair", { replace: ["name", "namespace", "peerName", "peerNamespace"], update: ["mtu", "peerMtu", "address", "peerAddress", "up", "peerUp"] }],
         ["Address", { replace: ["namespace", "dev", "address"], update: [] }],
-        ["Route", { replace: ["namespace", "to", "table", "metric"], update: ["via", "dev", "src"] }],
+        ["Route", { replace: ["namespace", "to", "table", "metric", "dev"], update: ["via", "src"] }],
         ["Sysctl", { replace: ["namespace", "key"], update: ["value"] }],
     ] as const)("%s", (kind, spec) => {
         expect(SPECS[kind].replace).toEqual(spec.replace);
