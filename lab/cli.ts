@@ -4,11 +4,13 @@
 //   up LESSON [k=v ...]  set the given config (steps), apply, then run the lesson's checks
 //   verify LESSON        run the lesson's checks against what is running
 //   destroy LESSON       remove everything the lesson made
+//   recover LESSON       after an interrupted `up` (killed, crashed): unlock, adopt what it made, converge (lab/recover.ts)
 //   env                  the exports for plain `pulumi` in a shell (handled by scripts/lab.sh)
 // The stack is named after the lesson. scripts/lab.sh installs whatever is missing first.
 import { execa } from "execa";
 import { lessons } from "../stacks/lessons";
 import { formatOutcome, runChecks } from "./checks";
+import { recoverStack } from "./recover";
 
 const root = `${__dirname}/../..`;
 
@@ -40,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
     if (!verb || verb === "list" || verb === "help") {
         console.log("Lessons (npm run lab -- up LESSON):");
         for (const l of Object.values(lessons)) console.log(`  ${l.name.padEnd(18)} ${l.summary}`);
-        console.log("\nVerbs: list, preview, up, verify, destroy, env");
+        console.log("\nVerbs: list, preview, up, verify, destroy, recover, env");
         return 0;
     }
     if (!name || !lessons[name]) {
@@ -71,8 +73,12 @@ async function main(argv: string[]): Promise<number> {
             return (await verify(name)) ? 0 : 1;
         case "destroy":
             return (await pulumi(["destroy", "--yes", "-s", name])).exitCode ?? 1;
+        case "recover":
+            await recoverStack(name, root);
+            console.log(`\nChecks for ${name}:`);
+            return (await verify(name)) ? 0 : 1;
         default:
-            console.error(`unknown verb "${verb}": use list, preview, up, verify, destroy or env`);
+            console.error(`unknown verb "${verb}": use list, preview, up, verify, destroy, recover or env`);
             return 2;
     }
 }

@@ -2,6 +2,7 @@
 // IPv6 addresses are added with `nodad`: usable at once, without duplicate address detection.
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "./dynamic";
+import { declareAddress } from "./declared";
 import type { KindImpl } from "./kind";
 import { exec, ipJson, NetnsError, privileged, commonHint } from "./run";
 import { parseCidr } from "./net";
@@ -84,5 +85,6 @@ export class Address extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: AddressInputs, opts?: pulumi.CustomResourceOptions) {
         super(dynamicProvider("Address"), name, { resourceName: name, ...args }, opts, "netns", "Address");
+        declareAddress(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
     }
 }

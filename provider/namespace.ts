@@ -1,7 +1,8 @@
 // Namespace: a network namespace with its loopback up (`ip netns add NAME`).
-import { existsSync } from "node:fs";
+import { statSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "./dynamic";
+import { declareNamespace } from "./declared";
 import type { KindImpl } from "./kind";
 import { exec, mustRun, NetnsError, privileged } from "./run";
 import type { NamespaceArgs } from "./schemas";
@@ -14,9 +15,24 @@ export const argv = {
 
 const GONE = /No such file or directory|Cannot (remove|open) namespace/;
 
-/** Whether the named namespace exists: one stat, whatever the number of namespaces on the host. */
+/**
+ * What /run/netns/NAME is: a namespace (a mount of nsfs, whose device differs from the
+ * directory's), a leftover, or absent. `ip netns add` creates the file first and mounts the new
+ * namespace on it second: killed in between (the CLI and its children SIGKILLed mid-create), it
+ * leaves an empty file that is no namespace ("setting the network namespace ... failed: Invalid
+ * argument"). Two stats, whatever the number of namespaces on the host.
+ */
+export function namespaceFile(name: string): "namespace" | "leftover" | "absent" {
+    try {
+        return statSync(`/run/netns/${name}`).dev !== statSync("/run/netns").dev ? "namespace" : "leftover";
+    } catch {
+        return "absent";
+    }
+}
+
+/** Whether the named namespace exists (a leftover file of an interrupted `ip netns add` is none). */
 export function namespaceExists(name: string): boolean {
-    return existsSync(`/run/netns/${name}`);
+    return namespaceFile(name) === "namespace";
 }
 
 export const namespaceImpl: KindImpl<"Namespace"> = {
@@ -25,7 +41,12 @@ export const namespaceImpl: KindImpl<"Namespace"> = {
     id: (a) => a.name,
 
     async create(s, a) {
-        const add = await exec(s, argv.add(a.name));
+        let add = await exec(s, argv.add(a.name));
+        if (add.exitCode !== 0 && /File exists/.test(add.stderr) && namespaceFile(a.name) === "leftover") {
+            // The empty file of an interrupted `ip netns add` holds nothing: remove it, add again.
+            await mustRun(s, argv.del(a.name));
+            add = await exec(s, argv.add(a.name));
+        }
         if (add.exitCode !== 0) {
             if (!(/File exists/.test(add.stderr) && a.adopt)) {
                 throw new NetnsError(s, privileged(argv.add(a.name)), add.exitCode, add.stderr, /File exists/.test(add.stderr)
@@ -71,6 +92,7 @@ export class Namespace extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: NamespaceInputs, opts?: pulumi.CustomResourceOptions) {
         super(dynamicProvider("Namespace"), name, { resourceName: name, ...args }, opts, "netns", "Namespace");
+        declareNamespace(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
     }
 }
 

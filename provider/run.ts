@@ -1,5 +1,6 @@
-// The one module that runs commands. execa with an argument array, never a shell.
+// The one module that runs commands: node:child_process with an argument array, never a shell.
 // When not root, commands run through `sudo -n`; when that is refused, one clear error.
+import { spawn } from "node:child_process";
 import { appendFileSync } from "node:fs";
 
 export type Op = "check" | "create" | "read" | "update" | "delete" | "diff";
@@ -63,12 +64,31 @@ export function isMutating(argv: readonly string[]): boolean {
     return argv.some((a) => MUTATING.has(a));
 }
 
-type Execa = typeof import("execa").execa;
-let execaFn: Execa | undefined;
-function loadExeca(): Execa {
-    // Loaded on first use: execa is ESM, reached through require(esm) from this CommonJS module.
-    execaFn ??= (require("execa") as typeof import("execa")).execa;
-    return execaFn;
+interface Spawned { stdout: string; stderr: string; exitCode: number | undefined; error?: NodeJS.ErrnoException | undefined; signal?: string | undefined; message?: string }
+
+/** Strips one final newline, as shells (and execa) do with command output. */
+const chomp = (s: string) => s.replace(/\r?\n$/, "");
+
+/**
+ * Spawns one process without a shell and collects its output. Plain node:child_process: the
+ * provider runs hundreds of short `ip` processes per `up`, and execa cost 2-3 ms more CPU and
+ * wall time per process than this (bench/: BENCHMARKS.md). The environment is ours plus LC_ALL=C,
+ * read at each call (PATH included), as execa's extendEnv did.
+ */
+function spawnOnce(file: string, args: readonly string[], input: string | undefined): Promise<Spawned> {
+    return new Promise((resolve) => {
+        let stdout = "", stderr = "", settled = false;
+        const done = (r: Spawned) => { if (!settled) { settled = true; resolve(r); } };
+        const child = spawn(file, args, { stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" }, timeout: 60_000 });
+        child.stdout?.setEncoding("utf8").on("data", (d: string) => { stdout += d; });
+        child.stderr?.setEncoding("utf8").on("data", (d: string) => { stderr += d; });
+        child.on("error", (error: NodeJS.ErrnoException) => {
+            // Never started (ENOENT, EACCES): no "close" follows for a process that never ran.
+            if (child.pid === undefined) done({ stdout: "", stderr: "", exitCode: undefined, error });
+        });
+        if (input !== undefined) child.stdin?.on("error", () => { /* the command exited without reading; its exit status says why */ }).end(input);
+        child.on("close", (code, signal) => done({ stdout: chomp(stdout), stderr: chomp(stderr), exitCode: code ?? undefined, signal: signal ?? undefined }));
+    });
 }
 
 /**
@@ -80,12 +100,16 @@ export async function exec(subject: Subject, argv: readonly string[], input?: st
     const log = process.env.PULUMI_NETNS_COMMAND_LOG;
     if (log) appendFileSync(log, JSON.stringify({ t: Date.now(), kind: subject.kind, op: subject.op, argv, mutating: isMutating(argv) }) + "\n");
     const [file, ...args] = full as [string, ...string[]];
-    const io = input === undefined ? { stdin: "ignore" as const } : { input };
-    const r = await loadExeca()(file, args, { reject: false, ...io, env: { LC_ALL: "C" }, timeout: 60_000 });
-    const stdout = typeof r.stdout === "string" ? r.stdout : "";
-    const stderr = typeof r.stderr === "string" ? r.stderr : "";
-    if (r.failed && r.exitCode === undefined) {
-        const missing = (r as { code?: string }).code === "ENOENT";
+    const r = await spawnOnce(file, args, input);
+    const { stdout, stderr } = r;
+    if (r.exitCode === undefined) {
+        const missing = r.error?.code === "ENOENT";
+        r.message = r.error ? r.error.message : `${file} was killed by ${r.signal ?? "a signal"}${r.signal === "SIGTERM" ? " (no answer within 60 s)" : ""}`;
+        // Not root, and sudo cannot even start (not installed, or not reachable for this user):
+        // the one thing to say is that this needs root.
+        if (file === "sudo" && !isRoot()) {
+            throw new NetnsError(subject, full, undefined, stderr || String(r.message ?? ""), "managing network namespaces needs root: run as root, or install sudo and allow this user passwordless sudo for ip and sysctl");
+        }
         throw new NetnsError(subject, full, undefined, stderr || String(r.message ?? ""), missing
             ? `${file} is not installed: apt-get install ${file === "sudo" ? "sudo" : file === "ip" ? "iproute2" : "procps"} (npm run lab -- up installs what lessons need)`
             : "the command could not run; see stderr");

@@ -6,6 +6,7 @@
 // found before create.
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "./dynamic";
+import { declareSysctl } from "./declared";
 import type { KindImpl } from "./kind";
 import { exec, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
 import { namespaceExists } from "./namespace";
@@ -81,5 +82,6 @@ export class Sysctl extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: SysctlInputs, opts?: pulumi.CustomResourceOptions) {
         super(dynamicProvider("Sysctl"), name, { resourceName: name, previous: undefined, ...args }, opts, "netns", "Sysctl");
+        declareSysctl(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
     }
 }

@@ -5,15 +5,18 @@
 # PULUMI_NETNS_TEST_LAYERS=unit (npm run test:unit) to run only the unit tests.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The root check comes first: without root, one message and exit, before the set-up tries to
+# install anything (which would need root too).
+if [ "${PULUMI_NETNS_TEST_LAYERS:-all}" != unit ] && [ "$(id -u)" != 0 ] && ! sudo -n true 2>/dev/null; then
+  echo "npm test: the integration and end-to-end tests create network namespaces and need root." >&2
+  echo "  Run as root (sudo npm test), allow passwordless sudo, or run only the unit tests: npm run test:unit" >&2
+  exit 1
+fi
 . "$root/scripts/setup.sh"
 cd "$root"
 targets=()
 if [ "${PULUMI_NETNS_TEST_LAYERS:-all}" = unit ]; then
   targets=(test/unit)
-elif [ "$(id -u)" != 0 ] && ! sudo -n true 2>/dev/null; then
-  echo "npm test: the integration and end-to-end tests create network namespaces and need root." >&2
-  echo "  Run as root (sudo npm test), allow passwordless sudo, or run only the unit tests: npm run test:unit" >&2
-  exit 1
 fi
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT

@@ -24,12 +24,14 @@ export interface CliResult {
 
 const state = mkdtempSync(join(tmpdir(), "pulumi-netns-e2e-"));
 
-function env(): Record<string, string> {
+/** The CLI's environment; `extra` is added to it (the provider process inherits it: PULUMI_NETNS_COMMAND_LOG). */
+export function env(extra: Record<string, string> = {}): Record<string, string> {
     return {
         PULUMI_BACKEND_URL: `file://${state}`,
         PULUMI_CONFIG_PASSPHRASE: "lessons",
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        ...extra,
     };
 }
 
@@ -48,15 +50,15 @@ export class TestStack {
         for (const [k, v] of Object.entries(config)) await this.must(["config", "set", k, v]);
     }
 
-    async run(args: string[]): Promise<CliResult> {
+    async run(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
         const r = await execa("pulumi", [...args, "--stack", this.name, "--non-interactive", "--cwd", this.dir], {
-            env: env(), reject: false, timeout: 600_000,
+            env: env(extraEnv), reject: false, timeout: 600_000,
         });
         return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
     }
 
-    async must(args: string[]): Promise<CliResult> {
-        const r = await this.run(args);
+    async must(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
+        const r = await this.run(args, extraEnv);
         if (r.exitCode !== 0) throw new Error(`pulumi ${args.join(" ")} failed (exit ${r.exitCode})\n${r.stdout}\n${r.stderr}`);
         return r;
     }
@@ -77,7 +79,7 @@ export class TestStack {
         return (await this.plan(extra)).filter((s) => s.op !== "same" && !s.type.startsWith("pulumi:pulumi:Stack")).map((s) => `${s.op} ${s.name}`).sort();
     }
 
-    up(extra: string[] = []) { return this.must(["up", "--yes", "--skip-preview", ...extra]); }
+    up(extra: string[] = [], extraEnv: Record<string, string> = {}) { return this.must(["up", "--yes", "--skip-preview", ...extra], extraEnv); }
     expectNoChanges() { return this.must(["preview", "--expect-no-changes"]); }
     refresh() { return this.must(["refresh", "--yes", "--skip-preview"]); }
     destroy() { return this.must(["destroy", "--yes", "--skip-preview"]); }

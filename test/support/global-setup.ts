@@ -2,7 +2,7 @@
 // the run fails when a namespace with that prefix, or a new link in the host namespace, survives.
 import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
-import { describeLeaks, hostLinks, leaks, removeNamespaces } from "./host";
+import { describeLeaks, hostLinks, hostSysctls, leaks, recordHostSysctls, removeNamespaces } from "./host";
 
 declare module "vitest" {
     export interface ProvidedContext {
@@ -18,11 +18,12 @@ export default async function setup(project: TestProject) {
     project.provide("runPrefix", runPrefix);
     project.provide("hostLinksBefore", before);
     if (unitOnly) return;
+    recordHostSysctls(await hostSysctls()); // every leak check compares the host's settings with these
     return async () => {
         const report = await leaks(runPrefix, before);
         await removeNamespaces(runPrefix);
         const problem = describeLeaks(report);
         if (problem) throw new Error(`leak check failed after the run: ${problem}`);
-        console.log(`leak check: no namespace with prefix ${runPrefix} and no new host link survived the run`);
+        console.log(`leak check: no namespace with prefix ${runPrefix}, no new host link and no changed host setting survived the run`);
     };
 }

@@ -23,20 +23,58 @@ export async function removeNamespaces(prefix: string): Promise<string[]> {
     return mine;
 }
 
+/**
+ * Settings of the host's own namespace that a Sysctl of this project could change if it ever
+ * escaped its namespace: every key the lessons and tests set. Only read, never written.
+ */
+export const WATCHED_SYSCTLS = [
+    "net.ipv4.ip_forward", "net.ipv4.conf.all.forwarding", "net.ipv4.conf.default.forwarding", "net.ipv6.conf.all.forwarding",
+    "net.ipv4.conf.all.rp_filter", "net.ipv4.conf.default.rp_filter", "net.ipv4.ip_default_ttl", "net.ipv4.icmp_echo_ignore_all",
+    "net.ipv4.tcp_rmem", "net.ipv4.ip_local_port_range", "net.core.somaxconn", "net.unix.max_dgram_qlen", "net.ipv6.conf.default.hop_limit",
+];
+
+/** The host's values of WATCHED_SYSCTLS (a key the host does not have is left out). */
+export async function hostSysctls(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const key of WATCHED_SYSCTLS) {
+        const r = await exec(who, ["sysctl", "-n", key]);
+        if (r.exitCode === 0) out[key] = r.stdout.trim().split(/\s+/).join(" ");
+    }
+    return out;
+}
+
+// The run's snapshot, taken by the global setup before any test and handed to the test workers
+// through the environment, so that every leak check compares against it.
+const SYSCTLS_ENV = "NETNS_TEST_HOST_SYSCTLS";
+
+export function recordHostSysctls(values: Record<string, string>): void {
+    process.env[SYSCTLS_ENV] = JSON.stringify(values);
+}
+
+function recordedHostSysctls(): Record<string, string> | undefined {
+    const raw = process.env[SYSCTLS_ENV];
+    return raw ? (JSON.parse(raw) as Record<string, string>) : undefined;
+}
+
 export interface LeakReport {
     namespaces: string[];
     hostLinks: string[];
+    /** Host settings that differ from the snapshot, as "key: before -> now". */
+    sysctls: string[];
 }
 
 /**
- * What survived: namespaces with our prefix, and host links that did not exist before.
+ * What survived: namespaces with our prefix, host links that did not exist before, and host
+ * settings (WATCHED_SYSCTLS) that differ from the run's snapshot.
  * Every integration and end-to-end test calls this after it cleaned up.
  */
-export async function leaks(prefix: string, hostLinksBefore: string[]): Promise<LeakReport> {
+export async function leaks(prefix: string, hostLinksBefore: string[], sysctlsBefore: Record<string, string> | undefined = recordedHostSysctls()): Promise<LeakReport> {
     const before = new Set(hostLinksBefore);
+    const now = sysctlsBefore ? await hostSysctls() : {};
     return {
         namespaces: (await namespaces()).filter((n) => n.startsWith(prefix)),
         hostLinks: (await hostLinks()).filter((l) => !before.has(l)),
+        sysctls: Object.entries(sysctlsBefore ?? {}).filter(([k, v]) => now[k] !== v).map(([k, v]) => `${k}: ${v} -> ${now[k] ?? "(gone)"}`),
     };
 }
 
@@ -44,5 +82,6 @@ export function describeLeaks(r: LeakReport): string | undefined {
     const parts = [];
     if (r.namespaces.length) parts.push(`namespaces left behind: ${r.namespaces.join(", ")}`);
     if (r.hostLinks.length) parts.push(`new links in the host namespace: ${r.hostLinks.join(", ")}`);
+    if (r.sysctls?.length) parts.push(`host settings changed: ${r.sysctls.join(", ")}`);
     return parts.length ? parts.join("; ") : undefined;
 }

@@ -1,0 +1,44 @@
+// The benchmark star (bench/run.sh): one router namespace and N host namespaces, each host on its
+// own /31 segment (an address pair) with a default route via the router; forwarding on in the
+// router. Config:
+//   n       number of hosts (1..384)
+//   prefix  the per-run name prefix (bnXXXX); namespaces are PREFIX-r and PREFIX-hI
+//   impl    "netns" (default): pulumi-netns resources; "noop": the same graph of dynamic
+//           resources whose provider does nothing (the engine's own cost, no `ip` at all)
+"use strict";
+const pulumi = require("@pulumi/pulumi");
+const { segment } = require("../lib/topology.js");
+
+const config = new pulumi.Config();
+const n = config.requireNumber("n");
+const prefix = config.require("prefix");
+const impl = config.get("impl") ?? "netns";
+
+let kinds;
+if (impl === "netns") {
+    kinds = require("pulumi-netns");
+} else if (impl === "noop") {
+    // A no-op dynamic provider: same engine, same provider process, same graph, no work.
+    const noop = {
+        async create(inputs) { return { id: `${inputs.resourceName}`, outs: inputs }; },
+        async delete() {},
+    };
+    const make = (type) => class extends pulumi.dynamic.Resource {
+        constructor(name, args, opts) { super(noop, name, { resourceName: name, ...args }, opts, "bench", type); }
+    };
+    kinds = { Namespace: make("Namespace"), VethPair: make("VethPair"), Address: make("Address"), Route: make("Route"), Sysctl: make("Sysctl") };
+} else {
+    throw new Error(`impl must be netns or noop, not ${impl}`);
+}
+const { Namespace, VethPair, Address, Route, Sysctl } = kinds;
+
+const router = new Namespace("r", { name: `${prefix}-r` });
+new Sysctl("r-forward", { namespace: router.name, key: "net.ipv4.ip_forward", value: "1" });
+for (let i = 1; i <= n; i++) {
+    const s = segment(i);
+    const host = new Namespace(`h${i}`, { name: `${prefix}-h${i}` });
+    const cable = new VethPair(`h${i}-cable`, { name: `${prefix}h${i}`, namespace: host.name, peerName: `${prefix}r${i}`, peerNamespace: router.name });
+    const hostIp = new Address(`h${i}-ip`, { namespace: host.name, dev: cable.name, address: `${s.host}/31` });
+    new Address(`r${i}-ip`, { namespace: router.name, dev: cable.peerName, address: `${s.router}/31` });
+    new Route(`h${i}-default`, { namespace: host.name, to: "default", via: s.router }, { dependsOn: [hostIp] });
+}

@@ -1,0 +1,223 @@
+// Recovering a stack after `pulumi up` was interrupted hard (SIGKILL, OOM, power loss): the CLI
+// could not finish, so the stack is left
+//   1. locked: a file:// backend keeps the lock file of the dead run, and every later update
+//      fails with "the stack is currently locked by 1 lock(s)";
+//   2. with pending operations: every create that was running when the CLI died is recorded as
+//      "creating" in `pending_operations` (`pulumi stack export`), without an ID. The object may
+//      exist on the host, whole or half-made (a namespace whose loopback is still down; the empty
+//      file of an `ip netns add` killed midway, which the provider replaces), or not at all. `pulumi up` only warns about them and creates those resources again, which fails
+//      with "File exists" for every object that the dead run did make.
+//   3. rarely, an unreadable checkpoint: the file backend writes each checkpoint to a temporary
+//      file that it renames into place, but the `.attrs` file beside it (content type and md5) is
+//      written in place; killed at that moment, `<stack>.json.attrs` is left empty and every
+//      command on the stack fails with "failed to load checkpoint: EOF". (The unfinished
+//      temporary `<stack>.json.<hex>.tmp` left beside it is harmless.)
+// The recovery, step by step (each is a plain CLI command or file operation; `recover` runs them
+// in order):
+//   0. an empty or unreadable `.attrs` file beside the stack's checkpoint is removed (the
+//      checkpoint itself is whole: it was renamed into place; the attributes are optional);
+//   1. `pulumi cancel --yes` removes the stale lock, after making sure that the process named
+//      in the lock is gone (cancelling a live update would let two runs write one state);
+//   2. `pulumi stack export` lists the pending creates; each one's ID is computed from its
+//      recorded inputs, exactly as create would (provider/impl.ts: the kind's `id`);
+//   3. `pulumi refresh --clear-pending-creates --yes` drops them from the state (and brings the
+//      recorded resources in line with the host; pending updates and deletes go with it);
+//   4. `PULUMI_NETNS_ADOPT_IDS='["Kind:id", ...]' pulumi up --yes`: the provider takes over
+//      exactly the listed objects as with adopt: true (finishing what is half-made: loopback up,
+//      the peer end up, ...) and creates everything else as usual;
+//   5. `pulumi preview --expect-no-changes` shows that the stack has converged.
+// Usage: node dist/lab/recover.js --stack NAME [--cwd PROJECT_DIR]   (or: npm run lab -- recover LESSON)
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { kinds } from "../provider/impl";
+import { validate, type Kind } from "../provider/schemas";
+
+export interface CliResult {
+    exitCode: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs `pulumi ARGS` against the stack (the caller adds --stack, --cwd, --non-interactive). */
+export type Cli = (args: string[], extraEnv?: Record<string, string>) => Promise<CliResult>;
+
+export interface Lock {
+    file: string;
+    pid: number;
+    hostname: string;
+    /** Whether the process that holds it still runs (on this host). */
+    alive: boolean;
+}
+
+export interface PendingCreate {
+    urn: string;
+    kind: Kind;
+    /** The ID the object has when it exists: what create would have returned. */
+    id: string;
+}
+
+export interface Deployment {
+    resources?: { urn: string; id?: string; type: string }[];
+    pending_operations?: { type: string; resource: { urn: string; type: string; inputs?: Record<string, unknown> } }[];
+}
+
+const TYPE = /^pulumi-nodejs:dynamic\/netns:([A-Za-z]+)$/;
+
+function isAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (e) {
+        return (e as NodeJS.ErrnoException).code === "EPERM";
+    }
+}
+
+/** The locks of a stack in a file:// backend (`.pulumi/locks/<org>/<project>/<stack>/*.json`). */
+export function locks(backendUrl: string, project: string, stack: string): Lock[] {
+    if (!backendUrl.startsWith("file://")) return [];
+    const root = join(backendDir(backendUrl) ?? "", ".pulumi", "locks");
+    const out: Lock[] = [];
+    if (!existsSync(root)) return out;
+    for (const org of readdirSync(root)) {
+        const dir = join(root, org, project, stack);
+        if (!existsSync(dir)) continue;
+        for (const f of readdirSync(dir).filter((n) => n.endsWith(".json"))) {
+            const file = join(dir, f);
+            const l = JSON.parse(readFileSync(file, "utf8")) as { pid: number; hostname: string };
+            out.push({ file, pid: l.pid, hostname: l.hostname, alive: l.hostname === hostname() ? isAlive(l.pid) : true });
+        }
+    }
+    return out;
+}
+
+/** The directory of a file:// backend, or undefined for another backend. */
+function backendDir(backendUrl: string): string | undefined {
+    return backendUrl.startsWith("file://") ? backendUrl.slice("file://".length).replace(/\?.*$/, "") : undefined;
+}
+
+/**
+ * Step 0: removes an empty or unreadable `.attrs` file beside the stack's checkpoint files
+ * (`.pulumi/stacks/<project>/<stack>.json[.gz][.bak].attrs`). Returns the files removed.
+ */
+export function repairCheckpoint(backendUrl: string, project: string, stack: string): string[] {
+    const dir = backendDir(backendUrl);
+    if (!dir) return [];
+    const stacks = join(dir, ".pulumi", "stacks", project);
+    if (!existsSync(stacks)) return [];
+    const removed: string[] = [];
+    for (const f of readdirSync(stacks)) {
+        if (!f.startsWith(`${stack}.json`) || !f.endsWith(".attrs")) continue;
+        const file = join(stacks, f);
+        try {
+            JSON.parse(readFileSync(file, "utf8"));
+        } catch {
+            rmSync(file);
+            removed.push(file);
+        }
+    }
+    return removed;
+}
+
+/** The pending creates of an exported deployment, with the ID each object has if it exists. */
+export function pendingCreates(d: Deployment): PendingCreate[] {
+    const out: PendingCreate[] = [];
+    for (const op of d.pending_operations ?? []) {
+        if (op.type !== "creating") continue;
+        const kind = TYPE.exec(op.resource.type)?.[1] as Kind | undefined;
+        if (!kind || !(kind in kinds)) continue; // not ours
+        const { inputs } = validate(kind, op.resource.inputs ?? {});
+        if (!inputs) continue; // inputs that never passed check: nothing was created
+        out.push({ urn: op.resource.urn, kind, id: (kinds[kind].id as (a: unknown) => string)(inputs) });
+    }
+    return out;
+}
+
+export interface Recovery {
+    /** Unreadable checkpoint attribute files removed (step 0). */
+    repaired: string[];
+    locksRemoved: Lock[];
+    pendingOperations: number;
+    adopted: PendingCreate[];
+    /** What `pulumi up` printed. */
+    up: CliResult;
+}
+
+export class RecoveryError extends Error {
+    constructor(step: string, r: CliResult | undefined, hint: string) {
+        super(`recovery stopped at ${step}: ${hint}` + (r ? `\n${r.stdout.trim()}\n${r.stderr.trim()}` : ""));
+        this.name = "RecoveryError";
+    }
+}
+
+async function must(cli: Cli, step: string, args: string[], extraEnv?: Record<string, string>): Promise<CliResult> {
+    const r = await cli(args, extraEnv);
+    if (r.exitCode !== 0) throw new RecoveryError(step, r, `pulumi ${args.join(" ")} exited ${r.exitCode}`);
+    return r;
+}
+
+/**
+ * Runs the five steps above. `backendUrl` and `project` locate the lock files; `log` hears
+ * what each step does.
+ */
+export async function recover(cli: Cli, where: { backendUrl: string; project: string; stack: string }, log: (line: string) => void = () => {}): Promise<Recovery> {
+    // 0. The checkpoint's attributes.
+    const repaired = repairCheckpoint(where.backendUrl, where.project, where.stack);
+    if (repaired.length) log(`removed the unreadable checkpoint attributes ${repaired.join(", ")}`);
+    // 1. The lock.
+    const held = locks(where.backendUrl, where.project, where.stack);
+    const live = held.filter((l) => l.alive);
+    if (live.length) {
+        throw new RecoveryError("the lock", undefined, `the stack is locked by a process that still runs (${live.map((l) => `pid ${l.pid} on ${l.hostname}`).join(", ")}): let it finish, or stop it first`);
+    }
+    if (held.length) {
+        await must(cli, "the lock", ["cancel", "--yes"]);
+        log(`removed ${held.length} stale lock(s) of dead process(es) ${held.map((l) => l.pid).join(", ")} (pulumi cancel)`);
+    }
+    // 2. The pending operations.
+    const d = (JSON.parse((await must(cli, "export", ["stack", "export"])).stdout) as { deployment: Deployment }).deployment;
+    const pending = pendingCreates(d);
+    const count = d.pending_operations?.length ?? 0;
+    log(`${count} pending operation(s); creates to take over if their object exists: ${pending.map((p) => `${p.kind}:${p.id}`).join(", ") || "none"}`);
+    // 3. Clear them; the refresh also reconciles the recorded resources with the host.
+    await must(cli, "refresh", ["refresh", "--yes", "--skip-preview", "--clear-pending-creates"]);
+    // 4. Up, adopting exactly the objects the dead run was creating.
+    const up = await must(cli, "up", ["up", "--yes", "--skip-preview"], { PULUMI_NETNS_ADOPT_IDS: JSON.stringify(pending.map((p) => `${p.kind}:${p.id}`)) });
+    log("up: done");
+    // 5. Converged.
+    await must(cli, "the no-change preview", ["preview", "--expect-no-changes"]);
+    log("preview --expect-no-changes: the stack has converged");
+    return { repaired, locksRemoved: held, pendingOperations: count, adopted: pending, up };
+}
+
+/** The project name of a Pulumi project directory (Pulumi.yaml). */
+export function projectName(dir: string): string {
+    const m = /^name:\s*(\S+)/m.exec(readFileSync(join(dir, "Pulumi.yaml"), "utf8"));
+    if (!m?.[1]) throw new Error(`no project name in ${join(dir, "Pulumi.yaml")}`);
+    return m[1];
+}
+
+/** `recover` with the `pulumi` on PATH and this process's environment. */
+export async function recoverStack(stack: string, cwd: string, log: (line: string) => void = console.log): Promise<Recovery> {
+    const cli: Cli = async (args, extraEnv = {}) => {
+        const r = await execa("pulumi", [...args, "--stack", stack, "--non-interactive", "--cwd", cwd], { env: extraEnv, reject: false });
+        return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
+    };
+    const backendUrl = process.env.PULUMI_BACKEND_URL ?? "";
+    return recover(cli, { backendUrl, project: projectName(cwd), stack }, log);
+}
+
+if (require.main === module) {
+    const args = process.argv.slice(2);
+    const opt = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+    const stack = opt("--stack");
+    if (!stack) {
+        console.error("usage: node dist/lab/recover.js --stack NAME [--cwd PROJECT_DIR]");
+        process.exit(2);
+    }
+    recoverStack(stack, opt("--cwd") ?? process.cwd()).then(
+        () => process.exit(0),
+        (e: Error) => { console.error(e.message); process.exit(1); },
+    );
+}

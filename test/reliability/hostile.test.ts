@@ -1,0 +1,242 @@
+// Hostile input, through the real CLI: each case is rejected by `pulumi preview` with a message
+// that names the resource and the property, without a stack trace, and nothing is created (no
+// namespace with the prefix, checked after every preview). The schemas' own table is in
+// test/unit/schemas.test.ts; this proves the same through the engine.
+//
+// The engine stops a preview at the first resource whose `check` fails, so each of those cases
+// gets its own preview (three stacks take turns). The whole-stack checks of the program
+// (provider/declared.ts: duplicates, gateways on no connected segment) are all reported by one
+// preview, so they share one.
+//
+// "The host's own namespace": a name under /run/netns bound to the host's network namespace
+// (`ip netns attach NAME PID`, made here for the test under our prefix, and only a name: deleting
+// it unmounts the name, the host's namespace stays) is refused for every kind; so is a peer
+// namespace of digits, which `ip link ... netns N` would read as a process ID. There is no opt-in.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { removeState, type TestStack } from "../e2e/harness";
+import { sh } from "../e2e/resource-support";
+import { filePrefix } from "../support/prefix";
+import { expectNoLeaks, fixtureStack, hostSysctls, namespacesWith, printed, type Spec } from "./support";
+
+const prefix = filePrefix("hostile");
+const HOST_ALIAS = `${prefix}hostns`;
+const WORKERS = 3;
+const pool: TestStack[] = [];
+const idle: TestStack[] = [];
+const waiting: ((s: TestStack) => void)[] = [];
+let sysctlsBefore: Record<string, string> = {};
+let rejected = 0;
+
+async function withStack<T>(f: (s: TestStack) => Promise<T>): Promise<T> {
+    const s = idle.pop() ?? (await new Promise<TestStack>((resolve) => waiting.push(resolve)));
+    try {
+        return await f(s);
+    } finally {
+        const next = waiting.shift();
+        if (next) next(s);
+        else idle.push(s);
+    }
+}
+
+beforeAll(async () => {
+    sysctlsBefore = await hostSysctls();
+    for (let i = 0; i < WORKERS; i++) {
+        const s = await fixtureStack(`${prefix}w${i}`, []);
+        pool.push(s);
+        idle.push(s);
+    }
+    // A name for the host's own namespace (this test process runs in it).
+    await sh("ip", "netns", "attach", HOST_ALIAS, String(process.pid));
+}, 600_000);
+
+afterAll(async () => {
+    await sh("ip", "netns", "del", HOST_ALIAS);
+    for (const s of pool) await s.dispose();
+    removeState();
+    await expectNoLeaks(prefix, sysctlsBefore);
+    console.log(`[reliability] hostile input: ${rejected} cases rejected at preview through the CLI, nothing created`);
+}, 600_000);
+
+const P = (s: string) => `${prefix}${s}`;
+
+/** A valid resource of each kind; each case changes one input. */
+const BASE: Record<string, Record<string, unknown>> = {
+    Namespace: { name: P("ok") },
+    VethPair: { name: "veth0", namespace: P("a"), peerName: "veth1", peerNamespace: P("b") },
+    Address: { namespace: P("a"), dev: "veth0", address: "192.0.2.1/24" },
+    Route: { namespace: P("a"), to: "198.51.100.0/24", via: "192.0.2.254" },
+    Sysctl: { namespace: P("a"), key: "net.ipv4.ip_forward", value: "1" },
+    Bridge: { name: "br0", namespace: P("a") },
+    Rule: { namespace: P("a"), priority: 1000, from: "192.168.1.0/28", lookup: 100 },
+};
+
+interface Case {
+    what: string;
+    kind: keyof typeof BASE;
+    patch: Record<string, unknown>;
+    property: string;
+    reason: RegExp;
+}
+
+const NAME = /may contain only letters, digits, '_', '\.' and '-', starting with a letter or digit/;
+const NOT_PER_NS = /is not a per-network-namespace key/;
+const HOST = /is the host's own network namespace/;
+
+const CASES: Case[] = [
+    // Argument injection: names `ip` would read as options.
+    { what: "namespace -all", kind: "Namespace", patch: { name: "-all" }, property: "name", reason: NAME },
+    { what: "namespace --help", kind: "Namespace", patch: { name: "--help" }, property: "name", reason: NAME },
+    { what: "interface -all", kind: "VethPair", patch: { name: "-all" }, property: "name", reason: NAME },
+    { what: "peer --help", kind: "VethPair", patch: { peerName: "--help" }, property: "peerName", reason: NAME },
+    { what: "route device -h", kind: "Route", patch: { dev: "-h" }, property: "dev", reason: NAME },
+    { what: "bridge -x", kind: "Bridge", patch: { name: "-x" }, property: "name", reason: NAME },
+    { what: "sysctl namespace -n", kind: "Sysctl", patch: { namespace: "-n" }, property: "namespace", reason: NAME },
+    { what: 'namespace "all" (ip netns del all deletes every namespace)', kind: "Namespace", patch: { name: "all" }, property: "name", reason: /"all" is reserved/ },
+    // Shell metacharacters.
+    { what: "namespace a;reboot", kind: "Namespace", patch: { name: "a;reboot" }, property: "name", reason: NAME },
+    { what: "namespace $(id)", kind: "Namespace", patch: { name: "$(id)" }, property: "name", reason: NAME },
+    { what: "namespace `id`", kind: "Namespace", patch: { name: "`id`" }, property: "name", reason: NAME },
+    { what: "device e0|cat", kind: "Address", patch: { dev: "e0|cat" }, property: "dev", reason: NAME },
+    { what: "peer namespace a&&b", kind: "VethPair", patch: { peerNamespace: "a&&b" }, property: "peerNamespace", reason: NAME },
+    { what: "rule namespace x>y", kind: "Rule", patch: { namespace: "x>y" }, property: "namespace", reason: NAME },
+    // Paths.
+    { what: "namespace a/b", kind: "Namespace", patch: { name: "a/b" }, property: "name", reason: NAME },
+    { what: "namespace ..", kind: "Namespace", patch: { name: ".." }, property: "name", reason: NAME },
+    { what: "namespace ../etc", kind: "Namespace", patch: { name: "../etc" }, property: "name", reason: NAME },
+    { what: "interface eth0/1", kind: "VethPair", patch: { name: "eth0/1" }, property: "name", reason: NAME },
+    { what: "device ..", kind: "Address", patch: { dev: ".." }, property: "dev", reason: NAME },
+    // Whitespace.
+    { what: "namespace with a space", kind: "Namespace", patch: { name: "a b" }, property: "name", reason: NAME },
+    { what: "interface with a newline", kind: "VethPair", patch: { name: "a\nb" }, property: "name", reason: NAME },
+    { what: "device with a tab", kind: "Route", patch: { dev: "a\tb" }, property: "dev", reason: NAME },
+    { what: "namespace with a trailing space", kind: "Sysctl", patch: { namespace: `${P("a")} ` }, property: "namespace", reason: NAME },
+    // Empty and overlong.
+    { what: "empty namespace", kind: "Namespace", patch: { name: "" }, property: "name", reason: /must not be empty/ },
+    { what: "empty interface", kind: "VethPair", patch: { name: "" }, property: "name", reason: /must not be empty/ },
+    { what: "16-character interface", kind: "VethPair", patch: { peerName: "p".repeat(16) }, property: "peerName", reason: /longer than 15 characters/ },
+    { what: "16-character bridge", kind: "Bridge", patch: { name: "b".repeat(16) }, property: "name", reason: /longer than 15 characters/ },
+    { what: "65-character namespace", kind: "Namespace", patch: { name: "n".repeat(65) }, property: "name", reason: /longer than 64 characters/ },
+    // Invalid CIDRs and addresses.
+    { what: "address without a prefix length", kind: "Address", patch: { address: "192.0.2.1" }, property: "address", reason: /is not an address with a prefix length/ },
+    { what: "prefix length 33", kind: "Address", patch: { address: "192.0.2.1/33" }, property: "address", reason: /is not an address with a prefix length/ },
+    { what: "octet 300", kind: "Address", patch: { address: "300.1.1.1/24" }, property: "address", reason: /is not an address with a prefix length/ },
+    { what: "IPv6 prefix length 129", kind: "Address", patch: { address: "2001:db8::1/129" }, property: "address", reason: /is not an address with a prefix length/ },
+    { what: "route to abc", kind: "Route", patch: { to: "abc" }, property: "to", reason: /is neither "default" nor a network/ },
+    { what: "gateway with a prefix length", kind: "Route", patch: { via: "192.0.2.254/24" }, property: "via", reason: /is not an IPv4 or IPv6 address/ },
+    { what: "gateway abc", kind: "Route", patch: { via: "abc" }, property: "via", reason: /is not an IPv4 or IPv6 address/ },
+    // A network address where a host is required, and host bits where a network is.
+    { what: "IPv4 network address as an address", kind: "Address", patch: { address: "192.0.2.0/24" }, property: "address", reason: /is the network address of its subnet/ },
+    { what: "IPv6 network address as an address", kind: "Address", patch: { address: "2001:db8::/64" }, property: "address", reason: /is the network address of its subnet/ },
+    { what: "broadcast address", kind: "Address", patch: { address: "192.0.2.255/24" }, property: "address", reason: /is the broadcast address/ },
+    { what: "route to a network with host bits", kind: "Route", patch: { to: "198.51.100.1/24" }, property: "to", reason: /has host bits set/ },
+    { what: "rule from a network with host bits", kind: "Rule", patch: { from: "192.168.1.1/28" }, property: "from", reason: /has host bits set/ },
+    // Mixed IPv4/IPv6.
+    { what: "IPv4 destination via IPv6", kind: "Route", patch: { via: "2001:db8::1" }, property: "via", reason: /is IPv6 but the destination 198\.51\.100\.0\/24 is IPv4/ },
+    { what: "IPv6 destination via IPv4", kind: "Route", patch: { to: "2001:db8:2::/64" }, property: "via", reason: /is IPv4 but the destination 2001:db8:2::\/64 is IPv6/ },
+    { what: "rule from IPv4 to IPv6", kind: "Rule", patch: { to: "2001:db8::/64" }, property: "to", reason: /is IPv6 but from .* is IPv4/ },
+    // Sysctl keys outside the network namespace, and values that are not one line.
+    { what: "sysctl kernel.hostname", kind: "Sysctl", patch: { key: "kernel.hostname" }, property: "key", reason: NOT_PER_NS },
+    { what: "sysctl vm.swappiness", kind: "Sysctl", patch: { key: "vm.swappiness" }, property: "key", reason: NOT_PER_NS },
+    { what: "sysctl net.core.rmem_max (global)", kind: "Sysctl", patch: { key: "net.core.rmem_max" }, property: "key", reason: NOT_PER_NS },
+    { what: "sysctl fs.file-max", kind: "Sysctl", patch: { key: "fs.file-max" }, property: "key", reason: NOT_PER_NS },
+    { what: "sysctl key as a path", kind: "Sysctl", patch: { key: "../../kernel/hostname" }, property: "key", reason: NOT_PER_NS },
+    { what: "sysctl value with a newline", kind: "Sysctl", patch: { value: "1\n0" }, property: "value", reason: /one line/ },
+    { what: "sysctl value with a carriage return", kind: "Sysctl", patch: { value: "1\r" }, property: "value", reason: /one line/ },
+    // The host's own namespace.
+    { what: "peer namespace 1 (a PID: the host's namespace)", kind: "VethPair", patch: { peerNamespace: "1" }, property: "peerNamespace", reason: /is all digits/ },
+    { what: "sysctl in the host's namespace", kind: "Sysctl", patch: { namespace: HOST_ALIAS }, property: "namespace", reason: HOST },
+    { what: "address in the host's namespace", kind: "Address", patch: { namespace: HOST_ALIAS }, property: "namespace", reason: HOST },
+    { what: "route in the host's namespace", kind: "Route", patch: { namespace: HOST_ALIAS }, property: "namespace", reason: HOST },
+    { what: "veth end in the host's namespace", kind: "VethPair", patch: { peerNamespace: HOST_ALIAS }, property: "peerNamespace", reason: HOST },
+    { what: "adopting the host's namespace", kind: "Namespace", patch: { name: HOST_ALIAS, adopt: true }, property: "name", reason: HOST },
+    { what: "rule in the host's namespace", kind: "Rule", patch: { namespace: HOST_ALIAS }, property: "namespace", reason: HOST },
+    { what: "bridge in the host's namespace", kind: "Bridge", patch: { namespace: HOST_ALIAS }, property: "namespace", reason: HOST },
+];
+
+/** The namespaces we might have made, other than the host alias. */
+async function made(): Promise<string[]> {
+    return (await namespacesWith(prefix)).filter((n) => n !== HOST_ALIAS);
+}
+
+async function previewFails(stack: TestStack, specs: Spec[]): Promise<string> {
+    const r = await stack.run(["preview", "--config", `resources=${JSON.stringify(specs)}`]);
+    const out = printed(r);
+    if (r.exitCode === 0) throw new Error(`the preview passed:\n${out}`);
+    return out;
+}
+
+describe("hostile input is rejected at preview through the CLI, and nothing is created", () => {
+    it("the valid resource of every kind that each case starts from previews cleanly", async () => {
+        const specs = Object.entries(BASE).map(([kind, args]) => ({ kind, name: `ok-${kind.toLowerCase()}`, args }));
+        await withStack(async (s) => {
+            const r = await s.run(["preview", "--config", `resources=${JSON.stringify(specs)}`]);
+            expect(r.exitCode, printed(r)).toBe(0);
+        });
+        expect(await made()).toEqual([]);
+    });
+
+    it("enough cases", () => {
+        expect(CASES.length).toBeGreaterThanOrEqual(40);
+        expect(new Set(CASES.map((c) => c.what)).size).toBe(CASES.length);
+    });
+
+    it.concurrent.for(CASES)("$kind: $what -> property $property", { timeout: 600_000 }, async (c, { expect }) => {
+        const spec: Spec = { kind: c.kind, name: "bad", args: { ...BASE[c.kind], ...c.patch } };
+        const out = await withStack((s) => previewFails(s, [spec]));
+        expect(out).toMatch(new RegExp(`netns:${c.kind} resource 'bad': property ${c.property} value .* has a problem: `, "s"));
+        expect(out).toMatch(c.reason);
+        expect(out).not.toMatch(/^\s+at .*\(.*:\d+:\d+\)$/m); // no stack trace
+        expect(await made()).toEqual([]);
+        rejected++;
+    });
+
+    it("one preview reports every whole-stack problem: duplicates and gateways on no connected segment", async () => {
+        const ns = (name: string, n: string) => ({ kind: "Namespace", name, args: { name: P(n) } });
+        const specs: Spec[] = [
+            ns("a", "a"), ns("a-again", "a"), ns("b", "b"),
+            { kind: "VethPair", name: "v1", args: { name: "e0", namespace: P("a"), peerName: "e1", peerNamespace: P("b") } },
+            { kind: "VethPair", name: "v2", args: { name: "e2", namespace: P("b"), peerName: "e0", peerNamespace: P("a") } },
+            { kind: "Bridge", name: "br", args: { name: "e1", namespace: P("b") } },
+            { kind: "Address", name: "ad1", args: { namespace: P("a"), dev: "e0", address: "192.0.2.1/24" } },
+            { kind: "Address", name: "ad2", args: { namespace: P("a"), dev: "e0", address: "192.0.2.1/24" } },
+            { kind: "Route", name: "off-segment", args: { namespace: P("a"), to: "198.51.100.0/24", via: "203.0.113.1" } },
+            { kind: "Route", name: "off-segment6", args: { namespace: P("a"), to: "2001:db8:2::/64", via: "2001:db8:1::1" } },
+            { kind: "Route", name: "default1", args: { namespace: P("a"), to: "default", via: "192.0.2.254" } },
+            { kind: "Route", name: "default2", args: { namespace: P("a"), to: "default", via: "192.0.2.253" } },
+            { kind: "Sysctl", name: "fwd1", args: { namespace: P("a"), key: "net.ipv4.ip_forward", value: "1" } },
+            { kind: "Sysctl", name: "fwd2", args: { namespace: P("a"), key: "net.ipv4.ip_forward", value: "0" } },
+            { kind: "Rule", name: "rule1", args: { namespace: P("a"), priority: 1000, from: "192.168.1.0/28", lookup: 100 } },
+            { kind: "Rule", name: "rule2", args: { namespace: P("a"), priority: 1000, from: "192.168.1.0/28", lookup: 101 } },
+        ];
+        const expected: [string, RegExp][] = [
+            ["two Namespaces with one name", /Namespace "a-again": property name "\S+a" is already used by Namespace "a" \(name\)/],
+            ["two veth ends with one name in one namespace", /VethPair "v2": property peerName "e0" in namespace \S+a is already used by VethPair "v1" \(name\)/],
+            ["a bridge named like a veth end", /Bridge "br": property name "e1" in namespace \S+b is already used by VethPair "v1" \(peerName\)/],
+            ["the same Address twice", /Address "ad2": property address 192\.0\.2\.1\/24 on e0 in namespace \S+ is already used by Address "ad1"/],
+            ["a gateway on no connected segment", /Route "off-segment": property via 203\.0\.113\.1 is on no connected segment of namespace \S+a/],
+            ["an IPv6 gateway on no connected segment", /Route "off-segment6": property via 2001:db8:1::1 is on no connected segment/],
+            ["two routes to one destination", /Route "default2": property to default \(table main, metric 0\) in namespace \S+ is already used by Route "default1"/],
+            ["two values for one sysctl", /Sysctl "fwd2": property key net\.ipv4\.ip_forward in namespace \S+ is already used by Sysctl "fwd1"/],
+            ["two identical rules", /Rule "rule2": property priority 1000 \(from 192\.168\.1\.0\/28 to all\) in namespace \S+ is already used by Rule "rule1"/],
+        ];
+        const out = await withStack((s) => previewFails(s, specs));
+        for (const [what, message] of expected) expect(out, what).toMatch(message);
+        expect(out).not.toMatch(/^\s+at .*:\d+:\d+\)?$/m);
+        expect(await made()).toEqual([]);
+        rejected += expected.length;
+    }, 600_000);
+
+    it("a gateway is not judged where it cannot be: a namespace the stack adopts, or one it does not create", async () => {
+        const specs: Spec[] = [
+            { kind: "Namespace", name: "adopted", args: { name: P("adopted"), adopt: true } },
+            { kind: "Route", name: "r1", args: { namespace: P("adopted"), to: "198.51.100.0/24", via: "203.0.113.1" } },
+            { kind: "Route", name: "r2", args: { namespace: P("elsewhere"), to: "198.51.100.0/24", via: "203.0.113.1" } },
+            { kind: "Route", name: "r3", args: { namespace: P("adopted"), to: "2001:db8:2::/64", via: "fe80::1", dev: "e0" } },
+        ];
+        await withStack(async (s) => {
+            const r = await s.run(["preview", "--config", `resources=${JSON.stringify(specs)}`]);
+            expect(r.exitCode, printed(r)).toBe(0);
+        });
+        expect(await made()).toEqual([]);
+    }, 600_000);
+});

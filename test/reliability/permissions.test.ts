@@ -1,0 +1,93 @@
+// Permissions: without root and without sudo, one clear error and no stack trace.
+//   - The provider implementation, run as user `nobody` (setpriv, no groups, a copy of this
+//     Node.js binary that nobody may execute): the create of every kind fails with the NetnsError
+//     whose hint says that this needs root, and creates nothing.
+//   - `npm test`'s own check (scripts/test.sh), run as nobody: the two-line message and exit 1,
+//     before the set-up would try to install anything.
+import { execa } from "execa";
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { removeState, REPO } from "../e2e/harness";
+import { filePrefix } from "../support/prefix";
+import { expectNoLeaks, hostSysctls, namespacesWith } from "./support";
+
+const prefix = filePrefix("perm");
+let dir = "";
+let node = "";
+let sysctlsBefore: Record<string, string> = {};
+
+const AS_NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/nonexistent", "LC_ALL=C"];
+
+beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "pulumi-netns-perm-"));
+    chmodSync(dir, 0o755);
+    node = join(dir, "node");
+    copyFileSync(process.execPath, node); // the Node.js in use may live where nobody cannot read
+    chmodSync(node, 0o755);
+    return hostSysctls().then((s) => { sysctlsBefore = s; });
+});
+
+afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    removeState();
+    await expectNoLeaks(prefix, sysctlsBefore);
+});
+
+const ROOT_HINT = "managing network namespaces needs root: run as root, or install sudo and allow this user passwordless sudo for ip and sysctl";
+
+describe("without root and without sudo", () => {
+    it("every kind's create, run as nobody, fails with one NetnsError that says it needs root, no stack trace, nothing created", async () => {
+        const ns = `${prefix}nobody`;
+        const inputs: Record<string, Record<string, unknown>> = {
+            Namespace: { name: ns, adopt: false },
+            VethPair: { name: "v0", namespace: ns, peerName: "v1", peerNamespace: `${ns}2`, up: true, peerUp: true, adopt: false },
+            Address: { namespace: ns, dev: "v0", address: "192.0.2.1/24", adopt: false },
+            Route: { namespace: ns, to: "198.51.100.0/24", via: "192.0.2.254", table: "main", adopt: false },
+            Sysctl: { namespace: ns, key: "net.ipv4.ip_forward", value: "1" },
+            Bridge: { name: "br0", namespace: ns, up: true, adopt: false },
+            Rule: { namespace: ns, priority: 1000, from: "192.168.1.0/28", to: "all", lookup: 100, adopt: false },
+        };
+        const script = `
+            const { providers } = require(${JSON.stringify(join(REPO, "dist/provider/impl.js"))});
+            const inputs = ${JSON.stringify(inputs)};
+            (async () => {
+                const out = {};
+                for (const [kind, args] of Object.entries(inputs)) {
+                    try {
+                        await providers[kind].create({ resourceName: "perm-" + kind.toLowerCase(), ...args });
+                        out[kind] = { created: true };
+                    } catch (e) {
+                        out[kind] = { name: e.name, message: e.message };
+                    }
+                }
+                console.log(JSON.stringify(out));
+                process.exit(0); // a spawn that never started may leave its 60 s timeout timer behind
+            })();`;
+        const r = await execa(AS_NOBODY[0]!, [...AS_NOBODY.slice(1), node, "-e", script], { cwd: dir, reject: false });
+        expect(r.exitCode, String(r.stderr)).toBe(0);
+        const out = JSON.parse(String(r.stdout)) as Record<string, { created?: boolean; name?: string; message?: string }>;
+        for (const kind of Object.keys(inputs)) {
+            const e = { ...out[kind]!, message: out[kind]!.message ?? "" };
+            expect(e.created, `${kind} created something as nobody`).toBeUndefined();
+            expect(e.name).toBe("NetnsError");
+            expect(e.message).toMatch(new RegExp(`^${kind} "perm-${kind.toLowerCase()}" create failed`));
+            expect(e.message).toContain(`hint:    ${ROOT_HINT}`);
+            expect(e.message, "no stack trace").not.toMatch(/^\s+at /m);
+            expect(e.message.split("\n").filter((l) => l.includes("hint:")), "one hint").toHaveLength(1);
+        }
+        expect(await namespacesWith(prefix)).toEqual([]);
+        console.log(`[reliability] permissions: ${Object.keys(inputs).length} kinds' creates as nobody, each one NetnsError with the root hint\n${out.Namespace!.message}`);
+    }, 120_000);
+
+    it("npm test's own check (scripts/test.sh), run as nobody: the message and exit 1, nothing else", async () => {
+        const r = await execa(AS_NOBODY[0]!, [...AS_NOBODY.slice(1), "bash", join(REPO, "scripts/test.sh")], { cwd: dir, reject: false });
+        expect(r.exitCode).toBe(1);
+        expect(String(r.stdout)).toBe("");
+        expect(String(r.stderr)).toBe([
+            "npm test: the integration and end-to-end tests create network namespaces and need root.",
+            "  Run as root (sudo npm test), allow passwordless sudo, or run only the unit tests: npm run test:unit",
+        ].join("\n"));
+    }, 120_000);
+});
