@@ -1,6 +1,5 @@
-// The one module that runs commands: node:child_process with an argument array, never a shell.
+// The one module that runs commands: execa with an argument array, never a shell.
 // When not root, commands run through `sudo -n`; when that is refused, one clear error.
-import { spawn } from "node:child_process";
 import { appendFileSync } from "node:fs";
 
 export type Op = "check" | "create" | "read" | "update" | "delete" | "diff";
@@ -64,31 +63,29 @@ export function isMutating(argv: readonly string[]): boolean {
     return argv.some((a) => MUTATING.has(a));
 }
 
-interface Spawned { stdout: string; stderr: string; exitCode: number | undefined; error?: NodeJS.ErrnoException | undefined; signal?: string | undefined; message?: string }
+interface Spawned { stdout: string; stderr: string; exitCode: number | undefined; error?: { code?: string; message: string } | undefined; signal?: string | undefined; message?: string }
 
-/** Strips one final newline, as shells (and execa) do with command output. */
-const chomp = (s: string) => s.replace(/\r?\n$/, "");
+type Execa = typeof import("execa").execa;
+let execaFn: Execa | undefined;
 
 /**
- * Spawns one process without a shell and collects its output. Plain node:child_process: the
- * provider runs hundreds of short `ip` processes per `up`, and execa cost 2-3 ms more CPU and
- * wall time per process than this (bench/: BENCHMARKS.md). The environment is ours plus LC_ALL=C,
- * read at each call (PATH included), as execa's extendEnv did.
+ * Spawns one process without a shell (execa, an argument array) and collects its output. The
+ * environment is ours plus LC_ALL=C. The 60 s limit is an unref'd AbortSignal timer: it never
+ * keeps a finished provider or test process alive.
  */
-function spawnOnce(file: string, args: readonly string[], input: string | undefined): Promise<Spawned> {
-    return new Promise((resolve) => {
-        let stdout = "", stderr = "", settled = false;
-        const done = (r: Spawned) => { if (!settled) { settled = true; resolve(r); } };
-        const child = spawn(file, args, { stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" }, timeout: 60_000 });
-        child.stdout?.setEncoding("utf8").on("data", (d: string) => { stdout += d; });
-        child.stderr?.setEncoding("utf8").on("data", (d: string) => { stderr += d; });
-        child.on("error", (error: NodeJS.ErrnoException) => {
-            // Never started (ENOENT, EACCES): no "close" follows for a process that never ran.
-            if (child.pid === undefined) done({ stdout: "", stderr: "", exitCode: undefined, error });
-        });
-        if (input !== undefined) child.stdin?.on("error", () => { /* the command exited without reading; its exit status says why */ }).end(input);
-        child.on("close", (code, signal) => done({ stdout: chomp(stdout), stderr: chomp(stderr), exitCode: code ?? undefined, signal: signal ?? undefined }));
-    });
+async function spawnOnce(file: string, args: readonly string[], input: string | undefined): Promise<Spawned> {
+    // Loaded on first use: execa is ESM, reached through require(esm) from this CommonJS module.
+    execaFn ??= (require("execa") as typeof import("execa")).execa;
+    const io = input === undefined ? { stdin: "ignore" as const } : { input };
+    const r = await execaFn(file, args, { reject: false, ...io, env: { LC_ALL: "C" }, cancelSignal: AbortSignal.timeout(60_000) });
+    const text = (v: unknown) => (typeof v === "string" ? v : "");
+    const code = (r as { code?: string }).code;
+    const started = r.exitCode !== undefined || r.signal !== undefined;
+    return {
+        stdout: text(r.stdout), stderr: text(r.stderr), exitCode: r.exitCode ?? undefined,
+        signal: r.isCanceled ? "SIGTERM" : (r.signal ?? undefined),
+        error: started ? undefined : { ...(code ? { code } : {}), message: String(r.originalMessage ?? r.message ?? "") },
+    };
 }
 
 /**
