@@ -427,4 +427,4 @@ async function main() {
     for (const s of stacks.values()) await s.cli(["stack", "rm", "--yes", "--force"]);
 }
 
-main().catch((e) => { console.error(e.stack ?? String(e)); save(); process.exit(1); });
+main().catch((e) => { if (!stopping) console.error(e.stack ?? String(e)); save(); process.exit(stopping ? 130 : 1); });

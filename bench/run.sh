@@ -47,6 +47,9 @@ cleanup() {
   for l in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep "^$BENCH_PREFIX" || true); do ip link del "$l" 2>/dev/null || true; left=$((left + 1)); done
   [ "$left" -gt 0 ] && echo "[bench] cleaned up $left leftover namespaces/links with prefix $BENCH_PREFIX" >&2
   rm -rf "$BENCH_STATE"
+  # Stack config files of this run's stacks (left behind when a run is interrupted).
+  rm -f "$BENCH_DIR"/star/Pulumi."$BENCH_PREFIX"-*.yaml "$BENCH_DIR"/command/Pulumi."$BENCH_PREFIX"-*.yaml
+  [ -n "${BENCH_BEFORE_DIR:-}" ] && rm -f "$BENCH_BEFORE_DIR"/Pulumi."$BENCH_PREFIX"-*.yaml
   exit "$rc"
 }
 trap cleanup EXIT INT TERM
