@@ -326,7 +326,7 @@ async function ipCallCost() {
     await must("ip", ["netns", "add", ns]);
     try {
         const k = 200;
-        // The provider's way (provider/run.ts: node:child_process spawn) and execa's (its former way).
+        // Plain node:child_process spawn (tried in provider/run.ts, reverted) against execa (the provider's way).
         const node = await must(process.execPath, ["-e", `
             const { spawn } = require("node:child_process");
             const { execa } = require(${JSON.stringify(join(BENCH, "../node_modules/execa"))});

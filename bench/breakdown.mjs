@@ -35,7 +35,7 @@ if (facts.ipCall) {
     const c = facts.ipCall;
     out.push("", "### One `ip` process (`ip -n NS link set dev lo up`, 200 in a row)", "");
     out.push("| how | ms wall per call | ms CPU in the caller |", "| --- | --- | --- |");
-    if (c.msPerCallSpawnSequential !== undefined) out.push(`| node:child_process spawn (the provider now) | ${f2(c.msPerCallSpawnSequential)} | ${f2(c.msCpuInNodePerSpawn)} |`);
+    if (c.msPerCallSpawnSequential !== undefined) out.push(`| node:child_process spawn (tried, reverted) | ${f2(c.msPerCallSpawnSequential)} | ${f2(c.msCpuInNodePerSpawn)} |`);
     if (c.msPerCallExecaSequential !== undefined) out.push(`| execa (the provider before) | ${f2(c.msPerCallExecaSequential)} | ${f2(c.msCpuInNodePerExeca)} |`);
     if (c.msPerCallSpawn200Concurrent !== undefined) out.push(`| spawn, 200 at once (per call) | ${f2(c.msPerCallSpawn200Concurrent)} | |`);
     out.push(`| bash: \`ip -n NS ...\` | ${f2(c.msPerCallBashIpN)} | |`);

@@ -3,7 +3,7 @@
 // stacks under their own prefix, a `pulumi up` that can be killed, and the leak check.
 // Everything runs through the real CLI (test/e2e/harness.ts); every namespace is named with the
 // file's prefix; nothing touches the host's own namespace except to read it.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execa, type ResultPromise } from "execa";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -232,7 +232,7 @@ export function killTree(pid: number): number[] {
 }
 
 export interface RunningCli {
-    child: ChildProcess;
+    child: ResultPromise;
     pid: number;
     output(): string;
     exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -240,14 +240,13 @@ export interface RunningCli {
 
 /** Starts `pulumi ARGS` for the stack without waiting for it (as TestStack.run would run it). */
 export function startCli(stack: TestStack, args: string[], extraEnv: Record<string, string> = {}): RunningCli {
-    const child = spawn("pulumi", [...args, "--stack", stack.name, "--non-interactive", "--cwd", stack.dir], {
-        env: { ...process.env, ...env(extraEnv) },
-        stdio: ["ignore", "pipe", "pipe"],
+    const child = execa("pulumi", [...args, "--stack", stack.name, "--non-interactive", "--cwd", stack.dir], {
+        env: env(extraEnv), stdin: "ignore", reject: false, buffer: false,
     });
     let out = "";
     child.stdout!.on("data", (d: Buffer) => { out += d.toString(); });
     child.stderr!.on("data", (d: Buffer) => { out += d.toString(); });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+    const exited = child.then((r) => ({ code: r.exitCode ?? null, signal: (r.signal ?? null) as NodeJS.Signals | null }));
     return { child, pid: child.pid!, output: () => out, exited };
 }
 
