@@ -1,7 +1,7 @@
 // Address: an IPv4 or IPv6 address on an interface (`ip address add ADDRESS dev DEV`).
 // IPv6 addresses are added with `nodad`: usable at once, without duplicate address detection.
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider } from "./dynamic";
+import { NetnsResource } from "./dynamic";
 import { declareAddress } from "./declared";
 import type { KindImpl } from "./kind";
 import { exec, ipJson, NetnsError, privileged, commonHint } from "./run";
@@ -78,13 +78,13 @@ export interface AddressInputs {
 }
 
 /** An address on an interface. Every input change replaces it. */
-export class Address extends pulumi.dynamic.Resource {
+export class Address extends NetnsResource {
     declare public readonly namespace: pulumi.Output<string>;
     declare public readonly dev: pulumi.Output<string>;
     declare public readonly address: pulumi.Output<string>;
 
     constructor(name: string, args: AddressInputs, opts?: pulumi.CustomResourceOptions) {
-        super(dynamicProvider("Address"), name, { resourceName: name, ...args }, opts, "netns", "Address");
+        super("Address", name, { resourceName: name, ...args }, opts);
         declareAddress(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
     }
 }

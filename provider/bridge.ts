@@ -6,7 +6,7 @@
 // a name such as "a" or "mtu" as a keyword.
 // Create is one request: the bridge exists, with its MTU and admin state, or it does not.
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider } from "./dynamic";
+import { NetnsResource } from "./dynamic";
 import { declareBridge } from "./declared";
 import type { KindImpl, Outputs } from "./kind";
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
@@ -113,13 +113,13 @@ export interface BridgeInputs {
 }
 
 /** A bridge: a switch inside a namespace. Veth ends join it with VethPair `master`/`peerMaster`. */
-export class Bridge extends pulumi.dynamic.Resource {
+export class Bridge extends NetnsResource {
     declare public readonly name: pulumi.Output<string>;
     declare public readonly namespace: pulumi.Output<string>;
     declare public readonly ifindex: pulumi.Output<number>;
 
     constructor(name: string, args: BridgeInputs, opts?: pulumi.CustomResourceOptions) {
-        super(dynamicProvider("Bridge"), name, { resourceName: name, ifindex: undefined, ...args }, opts, "netns", "Bridge");
+        super("Bridge", name, { resourceName: name, ifindex: undefined, ...args }, opts);
         declareBridge(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
     }
 }

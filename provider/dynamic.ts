@@ -1,36 +1,34 @@
-// The part of the provider that Pulumi serializes into the stack state, kept tiny on purpose.
+// The part of the provider that Pulumi stores in the stack state, kept tiny on purpose.
 //
-// The engine stores the provider object as code with every resource and runs that stored copy
-// on refresh and destroy. Each method here only loads the installed implementation by package
-// name and calls it, so the state holds no absolute path and no copy of our code: after an
-// upgrade, destroy and refresh run the code that is installed now. (A bare package name in the
-// stored code resolves from the node_modules folders above the program directory.)
-import type * as pulumi from "@pulumi/pulumi";
+// A Pulumi dynamic resource carries its provider as code in the `__provider` property, stored in
+// its inputs and its outputs. The engine's dynamic provider host (the `pulumi-nodejs` plugin,
+// @pulumi/pulumi/cmd/dynamic-provider) loads that text as a module and calls its `handler()` to
+// get the provider object; it runs the stored copy on refresh and destroy.
+//
+// `pulumi.dynamic.Resource` makes that text with the SDK's closure serializer: for our provider
+// about 1.8 KB per copy, 3.7 KB per resource, two thirds of the state. The file backend rewrites
+// the whole state after every step, so every byte per resource is paid once per step of every
+// `up` (BENCHMARKS.md). So the resources here write the module text themselves: one line that
+// loads the installed implementation by package name. The state holds no absolute path and no
+// copy of our code, and after an upgrade, destroy and refresh run the code that is installed now.
+// (A bare package name in the stored code resolves from the node_modules folders above the
+// program directory; `scripts/setup.sh` links node_modules/pulumi-netns to this repository.)
+import * as pulumi from "@pulumi/pulumi";
 import type { Kind } from "./schemas";
 
-type Method = keyof pulumi.dynamic.ResourceProvider;
-type Args = any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The stored provider of one kind: a module whose `handler()` returns the kind's methods. */
+export function storedProvider(kind: Kind): string {
+    return `exports.handler = () => require("pulumi-netns/dist/provider/impl.js").providers.${kind};\n`;
+}
 
-// One provider object per kind, made once: the SDK caches the serialized code per provider
-// object, and serializing it costs tens of milliseconds of CPU, so a new object per resource
-// would pay that for every resource of the stack (bench/: about 55 ms each).
-const made = new Map<Kind, pulumi.dynamic.ResourceProvider>();
-
-export function dynamicProvider(kind: Kind): pulumi.dynamic.ResourceProvider {
-    let p = made.get(kind);
-    if (p === undefined) {
-        // Loads the installed implementation of this kind (see above) and calls one method. One
-        // shared caller keeps the stored code small (it is stored twice with every resource).
-        const call = (m: Method, a: Args) => require("pulumi-netns/dist/provider/impl.js").providers[kind][m](...a);
-        p = {
-            check: (...a: Args) => call("check", a),
-            diff: (...a: Args) => call("diff", a),
-            create: (...a: Args) => call("create", a),
-            read: (...a: Args) => call("read", a),
-            update: (...a: Args) => call("update", a),
-            delete: (...a: Args) => call("delete", a),
-        };
-        made.set(kind, p);
+/**
+ * A resource served by the engine's dynamic provider host, with the same type token as
+ * `pulumi.dynamic.Resource` would give it (`pulumi-nodejs:dynamic/netns:KIND`), so stacks made
+ * by either keep their URNs.
+ */
+export abstract class NetnsResource extends pulumi.CustomResource {
+    constructor(kind: Kind, name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+        if (props.__provider !== undefined) throw new Error(`${kind} "${name}": __provider is reserved for the stored provider`);
+        super(`pulumi-nodejs:dynamic/netns:${kind}`, name, { ...props, __provider: storedProvider(kind) }, opts);
     }
-    return p;
 }

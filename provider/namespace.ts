@@ -1,7 +1,7 @@
 // Namespace: a network namespace with its loopback up (`ip netns add NAME`).
 import { statSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider } from "./dynamic";
+import { NetnsResource } from "./dynamic";
 import { declareNamespace } from "./declared";
 import type { KindImpl } from "./kind";
 import { exec, mustRun, NetnsError, privileged } from "./run";
@@ -87,11 +87,11 @@ export interface NamespaceInputs {
 }
 
 /** A network namespace, created with its loopback up. */
-export class Namespace extends pulumi.dynamic.Resource {
+export class Namespace extends NetnsResource {
     declare public readonly name: pulumi.Output<string>;
 
     constructor(name: string, args: NamespaceInputs, opts?: pulumi.CustomResourceOptions) {
-        super(dynamicProvider("Namespace"), name, { resourceName: name, ...args }, opts, "netns", "Namespace");
+        super("Namespace", name, { resourceName: name, ...args }, opts);
         declareNamespace(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
     }
 }

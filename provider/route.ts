@@ -2,7 +2,7 @@
 // A route is known to the kernel by its destination, table and metric: those replace it; the
 // gateway, device and source change in place with `ip route replace`.
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider } from "./dynamic";
+import { NetnsResource } from "./dynamic";
 import { declareRoute } from "./declared";
 import type { KindImpl } from "./kind";
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
@@ -109,13 +109,13 @@ export interface RouteInputs {
 }
 
 /** A route in a namespace's routing table. */
-export class Route extends pulumi.dynamic.Resource {
+export class Route extends NetnsResource {
     declare public readonly namespace: pulumi.Output<string>;
     declare public readonly to: pulumi.Output<string>;
     declare public readonly via: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: RouteInputs, opts?: pulumi.CustomResourceOptions) {
-        super(dynamicProvider("Route"), name, { resourceName: name, ...args }, opts, "netns", "Route");
+        super("Route", name, { resourceName: name, ...args }, opts);
         declareRoute(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
     }
 }

@@ -12,7 +12,7 @@
 // rule keeps deciding until it is gone; there is no moment without either.
 // Give every managed rule its own priority in a namespace: it is how read finds the rule again.
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider } from "./dynamic";
+import { NetnsResource } from "./dynamic";
 import { declareRule } from "./declared";
 import type { KindImpl } from "./kind";
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
@@ -161,13 +161,13 @@ export interface RuleInputs {
 }
 
 /** A routing policy rule: which table the packets it matches are looked up in. */
-export class Rule extends pulumi.dynamic.Resource {
+export class Rule extends NetnsResource {
     declare public readonly namespace: pulumi.Output<string>;
     declare public readonly priority: pulumi.Output<number>;
     declare public readonly lookup: pulumi.Output<"main" | number | undefined>;
 
     constructor(name: string, args: RuleInputs, opts?: pulumi.CustomResourceOptions) {
-        super(dynamicProvider("Rule"), name, { resourceName: name, ...args }, opts, "netns", "Rule");
+        super("Rule", name, { resourceName: name, ...args }, opts);
         declareRule(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
     }
 }

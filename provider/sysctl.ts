@@ -5,7 +5,7 @@
 // always required: nothing here can change a setting of the host. Delete restores the value
 // found before create.
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider } from "./dynamic";
+import { NetnsResource } from "./dynamic";
 import { declareSysctl } from "./declared";
 import type { KindImpl } from "./kind";
 import { exec, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
@@ -76,12 +76,12 @@ export interface SysctlInputs {
 }
 
 /** A per-namespace sysctl. Delete restores the value found before create. */
-export class Sysctl extends pulumi.dynamic.Resource {
+export class Sysctl extends NetnsResource {
     declare public readonly value: pulumi.Output<string>;
     declare public readonly previous: pulumi.Output<string>;
 
     constructor(name: string, args: SysctlInputs, opts?: pulumi.CustomResourceOptions) {
-        super(dynamicProvider("Sysctl"), name, { resourceName: name, previous: undefined, ...args }, opts, "netns", "Sysctl");
+        super("Sysctl", name, { resourceName: name, previous: undefined, ...args }, opts);
         declareSysctl(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
     }
 }

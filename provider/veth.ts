@@ -5,7 +5,7 @@
 // few commands as `ip` allows: the kernel refuses `up` for the peer inside the same request
 // (ENOTCONN), so the peer is brought up by a second command.
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider } from "./dynamic";
+import { NetnsResource } from "./dynamic";
 import { declareVethPair } from "./declared";
 import type { KindImpl, Outputs } from "./kind";
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
@@ -214,7 +214,7 @@ export interface VethPairInputs {
 }
 
 /** A veth pair: a cable with one end in each namespace. */
-export class VethPair extends pulumi.dynamic.Resource {
+export class VethPair extends NetnsResource {
     declare public readonly name: pulumi.Output<string>;
     declare public readonly namespace: pulumi.Output<string>;
     declare public readonly peerName: pulumi.Output<string>;
@@ -223,7 +223,7 @@ export class VethPair extends pulumi.dynamic.Resource {
     declare public readonly peerIfindex: pulumi.Output<number>;
 
     constructor(name: string, args: VethPairInputs, opts?: pulumi.CustomResourceOptions) {
-        super(dynamicProvider("VethPair"), name, { resourceName: name, ifindex: undefined, peerIfindex: undefined, ...args }, opts, "netns", "VethPair");
+        super("VethPair", name, { resourceName: name, ifindex: undefined, peerIfindex: undefined, ...args }, opts);
         declareVethPair(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
     }
 }

@@ -18,13 +18,12 @@ let kinds;
 if (impl === "netns") {
     kinds = require("pulumi-netns");
 } else if (impl === "noop") {
-    // A no-op dynamic provider: same engine, same provider process, same graph, no work.
-    const noop = {
-        async create(inputs) { return { id: `${inputs.resourceName}`, outs: inputs }; },
-        async delete() {},
-    };
-    const make = (type) => class extends pulumi.dynamic.Resource {
-        constructor(name, args, opts) { super(noop, name, { resourceName: name, ...args }, opts, "bench", type); }
+    // A no-op dynamic provider: same engine, same provider process, same graph, no work. Stored
+    // as one line of code, as pulumi-netns stores its provider (provider/dynamic.ts), so that the
+    // state has the same size per resource.
+    const noop = "exports.handler = () => ({ create: async (i) => ({ id: String(i.resourceName), outs: i }), delete: async () => {} });\n";
+    const make = (type) => class extends pulumi.CustomResource {
+        constructor(name, args, opts) { super(`pulumi-nodejs:dynamic/bench:${type}`, name, { resourceName: name, ...args, __provider: noop }, opts); }
     };
     kinds = { Namespace: make("Namespace"), VethPair: make("VethPair"), Address: make("Address"), Route: make("Route"), Sysctl: make("Sysctl") };
 } else {

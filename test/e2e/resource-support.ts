@@ -93,7 +93,7 @@ export async function sysctl(ns: string, key: string): Promise<string> {
 // ---------------------------------------------------------------------------------------------
 // The CLI, beyond the harness.
 
-interface ExportedResource { urn: string; id: string; type: string; outputs: Record<string, unknown> }
+interface ExportedResource { urn: string; id: string; type: string; inputs?: Record<string, unknown>; outputs: Record<string, unknown> }
 
 /** The resources in the stack's state (the stack and the provider left out). */
 export async function stateResources(stack: TestStack): Promise<ExportedResource[]> {

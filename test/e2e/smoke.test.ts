@@ -1,8 +1,10 @@
-// The foundation works end to end: the real CLI serializes our dynamic provider into the state
-// and runs it in its own process through preview, up, a no-change preview and destroy.
+// The foundation works end to end: the real CLI stores our dynamic provider in the state (one
+// line, provider/dynamic.ts) and runs it in its own process through preview, up, a no-change
+// preview and destroy.
 import { afterAll, describe, expect, it } from "vitest";
 import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
 import { filePrefix, hostLinksBefore } from "../support/prefix";
+import { storedProvider } from "../../provider/dynamic";
 import { FIXTURE, removeState, TestStack } from "./harness";
 
 const prefix = filePrefix("smoke");
@@ -28,7 +30,9 @@ describe("a Namespace through the real Pulumi CLI", () => {
 
         await stack.up();
         expect(await namespaces()).toContain(name);
-        expect((await stack.resource("one"))?.id).toBe(name);
+        const one = await stack.resource("one");
+        expect(one?.id).toBe(name);
+        expect(one?.outputs.__provider).toBe(storedProvider("Namespace")); // what the engine's provider host loads
 
         await stack.expectNoChanges();
 
