@@ -25,8 +25,10 @@ export class NetnsError extends Error {
         readonly exitCode: number | undefined,
         readonly stderr: string,
         readonly hint: string,
+        /** What the command read on stdin (`ip -batch -`), shown with it. */
+        readonly input?: string,
     ) {
-        super(formatError(subject, argv, exitCode, stderr, hint));
+        super(formatError(subject, argv, exitCode, stderr, hint, input));
         this.name = "NetnsError";
     }
 }
@@ -36,11 +38,13 @@ export function quote(arg: string): string {
     return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-export function formatError(subject: Subject, argv: readonly string[], exitCode: number | undefined, stderr: string, hint: string): string {
+export function formatError(subject: Subject, argv: readonly string[], exitCode: number | undefined, stderr: string, hint: string, input?: string): string {
     // Name the program that failed, not the `sudo -n --` in front of it.
     const program = argv[0] === "sudo" && argv.includes("--") ? argv[argv.indexOf("--") + 1] : argv[0];
     const head = `${subject.kind} "${subject.name}" ${subject.op} failed` + (exitCode === undefined ? "" : ` (${program} exited ${exitCode})`);
     const lines = [head, `  command: ${argv.map(quote).join(" ")}`];
+    const fed = input?.trim();
+    if (fed) lines.push(`  input:   ${fed.split("\n").join("\n           ")}`);
     const err = stderr.trim();
     if (err) lines.push(`  stderr:  ${err.split("\n").join("\n           ")}`);
     lines.push(`  hint:    ${hint}`);
@@ -58,9 +62,9 @@ export function privileged(argv: readonly string[]): string[] {
 
 const MUTATING = new Set(["add", "del", "delete", "set", "replace", "change", "flush", "-w"]);
 
-/** Whether an argv changes the system; counted by the convergence tests. */
-export function isMutating(argv: readonly string[]): boolean {
-    return argv.some((a) => MUTATING.has(a));
+/** Whether a command (its argv, and the lines it reads with `-batch -`) changes the system; counted by the convergence tests. */
+export function isMutating(argv: readonly string[], input?: string): boolean {
+    return argv.some((a) => MUTATING.has(a)) || (input ?? "").split(/\s+/).some((w) => MUTATING.has(w));
 }
 
 interface Spawned { stdout: string; stderr: string; exitCode: number | undefined; error?: { code?: string; message: string } | undefined; signal?: string | undefined; message?: string }
@@ -95,7 +99,7 @@ async function spawnOnce(file: string, args: readonly string[], input: string | 
 export async function exec(subject: Subject, argv: readonly string[], input?: string): Promise<Result> {
     const full = privileged(argv);
     const log = process.env.PULUMI_NETNS_COMMAND_LOG;
-    if (log) appendFileSync(log, JSON.stringify({ t: Date.now(), kind: subject.kind, op: subject.op, argv, mutating: isMutating(argv) }) + "\n");
+    if (log) appendFileSync(log, JSON.stringify({ t: Date.now(), kind: subject.kind, op: subject.op, argv, ...(input === undefined ? {} : { input }), mutating: isMutating(argv, input) }) + "\n");
     const [file, ...args] = full as [string, ...string[]];
     const r = await spawnOnce(file, args, input);
     const { stdout, stderr } = r;
@@ -121,7 +125,7 @@ export async function exec(subject: Subject, argv: readonly string[], input?: st
 export async function mustRun(subject: Subject, argv: readonly string[], hints: (stderr: string) => string | undefined = () => undefined, input?: string): Promise<Result> {
     const r = await exec(subject, argv, input);
     if (r.exitCode !== 0) {
-        throw new NetnsError(subject, privileged(argv), r.exitCode, r.stderr, hints(r.stderr) ?? commonHint(r.stderr));
+        throw new NetnsError(subject, privileged(argv), r.exitCode, r.stderr, hints(r.stderr) ?? commonHint(r.stderr), input);
     }
     return r;
 }

@@ -1,9 +1,12 @@
 // VethPair: two connected interfaces, each end in its namespace.
-//   ip -n NS link add NAME [mtu M] [address MAC] [up] type veth peer name PEER netns PEERNS [mtu M] [address MAC]
-//   ip -n PEERNS link set dev PEER up
+//   ip -n NS -echo -j link add NAME [mtu M] [address MAC] [master BR] [up] type veth peer name PEER netns PEERNS [mtu M] [address MAC]
+//   ip -n PEERNS -j -d -batch -     <<< "link set dev PEER [master BR] up" + "link show dev PEER"
 // Both ends are created directly in their namespaces (moving a link later costs far more), in as
 // few commands as `ip` allows: the kernel refuses `up` for the peer inside the same request
-// (ENOTCONN), so the peer is brought up by a second command.
+// (ENOTCONN), so the peer is brought up by a second command. The kernel echoes the new end
+// (`-echo`: its index, MTU and MAC), and the second command reads the peer back in the same
+// process: two processes per pair. (Kernels before 6.1 echo nothing: the end is then read back
+// with one more command.)
 import * as pulumi from "@pulumi/pulumi";
 import { NetnsResource } from "./dynamic";
 import { declareVethPair } from "./declared";
@@ -31,9 +34,10 @@ function ends(a: VethPairArgs): [End, End] {
 const opt = (word: string, v: string | number | undefined) => (v === undefined ? [] : [word, String(v)]);
 
 export const argv = {
-    add(a: VethPairArgs): string[] {
+    /** `echo`: the kernel answers with the new end, as JSON (ip -echo, iproute2 5.x on). */
+    add(a: VethPairArgs, echo = true): string[] {
         const [x, y] = ends(a);
-        return ["ip", "-n", x.namespace, "link", "add", "name", x.name, ...opt("mtu", x.mtu), ...opt("address", x.address), ...opt("master", x.master), ...(x.up ? ["up"] : []),
+        return ["ip", "-n", x.namespace, ...(echo ? ["-echo", "-j"] : []), "link", "add", "name", x.name, ...opt("mtu", x.mtu), ...opt("address", x.address), ...opt("master", x.master), ...(x.up ? ["up"] : []),
             "type", "veth", "peer", "name", y.name, "netns", y.namespace, ...opt("mtu", y.mtu), ...opt("address", y.address)];
     },
     /** Sets MTU, MAC, bridge (null: `nomaster`) and admin state of one end in one command. */
@@ -43,6 +47,11 @@ export const argv = {
             ...(change.up === undefined ? [] : [change.up ? "up" : "down"])];
     },
     show: (e: { name: string; namespace: string }) => ["ip", "-n", e.namespace, "-j", "-d", "link", "show", "dev", e.name],
+    /** One process for the peer after the add: its bridge and admin state when it has any, then a read of it. */
+    peer: (e: End): { argv: string[]; input: string } => {
+        const set = e.up || e.master !== undefined ? [["link", "set", "dev", e.name, ...opt("master", e.master), ...(e.up ? ["up"] : [])].join(" ")] : [];
+        return { argv: ["ip", "-n", e.namespace, "-j", "-d", "-batch", "-"], input: [...set, `link show dev ${e.name}`, ""].join("\n") };
+    },
     del: (a: { name: string; namespace: string }) => ["ip", "-n", a.namespace, "link", "del", "dev", a.name],
 };
 
@@ -64,11 +73,26 @@ interface LinkJson {
 
 interface Live { ifindex: number; peerIfindex?: number | undefined; peerName?: string | undefined; peerNetnsid?: number | undefined; mtu: number; address: string; up: boolean; kind?: string | undefined; master?: string | undefined }
 
+function live(l: LinkJson): Live {
+    return { ifindex: l.ifindex, peerIfindex: l.link_index, peerName: l.link, peerNetnsid: l.link_netnsid, mtu: l.mtu, address: l.address, up: l.flags.includes("UP"), kind: l.linkinfo?.info_kind, master: l.master };
+}
+
 async function show(s: Subject, e: { name: string; namespace: string }): Promise<Live | undefined> {
     const r = await ipJson<LinkJson>(s, argv.show(e));
     const l = r.value[0];
-    if (!l) return undefined;
-    return { ifindex: l.ifindex, peerIfindex: l.link_index, peerName: l.link, peerNetnsid: l.link_netnsid, mtu: l.mtu, address: l.address, up: l.flags.includes("UP"), kind: l.linkinfo?.info_kind, master: l.master };
+    return l ? live(l) : undefined;
+}
+
+/** The link named `name` in JSON printed by `ip -j` (an echo, or the last answer of a batch); undefined when there is none. */
+export function linkIn(stdout: string, name: string): LinkJson | undefined {
+    for (const line of stdout.split("\n").reverse()) {
+        if (!line.trim().startsWith("[")) continue;
+        try {
+            const l = (JSON.parse(line) as Partial<LinkJson>[]).find((x) => x.ifname === name && typeof x.ifindex === "number" && Array.isArray(x.flags));
+            if (l) return l as LinkJson;
+        } catch { /* not JSON: keep looking */ }
+    }
+    return undefined;
 }
 
 function hint(a: VethPairArgs) {
@@ -146,17 +170,24 @@ export const vethPairImpl: KindImpl<"VethPair"> = {
 
     async create(s, a) {
         const [x, y] = ends(a);
-        const add = await exec(s, argv.add(a));
+        let addArgv = argv.add(a);
+        let add = await exec(s, addArgv);
+        // An `ip` older than the echo option: the same request without it (the end is read back below).
+        if (add.exitCode !== 0 && /Option "-echo" is unknown/.test(add.stderr)) add = await exec(s, (addArgv = argv.add(a, false)));
         if (add.exitCode !== 0) {
             if (a.adopt && /File exists/.test(add.stderr)) return adoptExisting(s, a);
-            throw new NetnsError(s, privileged(argv.add(a)), add.exitCode, add.stderr, hint(a)(add.stderr) ?? commonHint(add.stderr));
+            throw new NetnsError(s, privileged(addArgv), add.exitCode, add.stderr, hint(a)(add.stderr) ?? commonHint(add.stderr));
         }
         try {
-            // The peer's bridge is named in the peer's namespace: set it there, with its admin state.
-            if (y.up || y.master !== undefined) await mustRun(s, argv.set(y, { master: y.master, up: y.up ? true : undefined }), hint(a));
-            const out = await read(s, a);
-            if (!out) throw new NetnsError(s, privileged(argv.show(x)), undefined, "", "the pair vanished right after it was created; is another tool deleting interfaces?");
-            return out;
+            // The peer's bridge is named in the peer's namespace: set it there, with its admin
+            // state, and read the peer back, in one process.
+            const peer = argv.peer(y);
+            const py = await mustRun(s, peer.argv, hint(a), peer.input);
+            const ly = linkIn(py.stdout, y.name);
+            const ex = linkIn(add.stdout, x.name);
+            const lx = ex ? live(ex) : await show(s, x);
+            if (!lx || !ly) throw new NetnsError(s, privileged(argv.show(x)), undefined, "", "the pair vanished right after it was created; is another tool deleting interfaces?");
+            return outputs(a, lx, live(ly));
         } catch (e) {
             await exec(s, argv.del(x)); // leave nothing half-made: deleting one end removes both
             throw e;

@@ -65,7 +65,7 @@ describe("adoption of objects made by hand", () => {
 
     it("without adopt, a VethPair that exists fails up with command, stderr and hint, and stays", async () => {
         await stack!.setConfig(config([veth()]));
-        expectCreateError(await upFails(stack!), "VethPair", "v", new RegExp(`ip -n ${Y} link add .*y0 .*type veth peer name z0 netns ${Z}`), /File exists/, /y0 already exists.*adopt: true/);
+        expectCreateError(await upFails(stack!), "VethPair", "v", new RegExp(`ip -n ${Y} -echo -j link add .*y0 .*type veth peer name z0 netns ${Z}`), /File exists/, /y0 already exists.*adopt: true/);
         expect((await link(Y, "y0"))?.ifindex).toBe(handMade.y0?.ifindex);
         expect((await link(Z, "z0"))?.ifindex).toBe(handMade.z0?.ifindex);
         expect(await stateResources(stack!)).toEqual([]);

@@ -177,9 +177,10 @@ describe("VethPair master and peerMaster: enslaving an end to a bridge", () => {
         const err = await createFails("VethPair", { resourceName: "p5", name: "e5", namespace: H, peerName: "port5", peerNamespace: R, peerMaster: "nosuch" });
         expectErrorShape(err, {
             kind: "VethPair", name: "p5", op: "create",
-            command: new RegExp(`^ip -n ${R} link set dev port5 master nosuch up$`),
+            command: new RegExp(`^ip -n ${R} -j -d -batch -$`),
             stderr: /Device does not exist/, hint: /the bridge \(master nosuch\) does not exist in that end's namespace/,
         });
+        expect(err.input).toBe("link set dev port5 master nosuch up\nlink show dev port5\n");
         expect(await link(H, "e5")).toBeUndefined();
         expect(await link(R, "port5")).toBeUndefined();
     });

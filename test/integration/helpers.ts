@@ -172,15 +172,15 @@ export async function commandLog(fn: () => Promise<unknown>): Promise<string[][]
 }
 
 /**
- * Runs fn with an `ip` on PATH that fails (exit 2, "RTNETLINK answers: Operation not permitted")
- * for the commands whose argv starts with one of `failing`, and runs the real ip otherwise.
- * Fault injection for the second step of a create: the first step really runs.
+ * Runs fn with an `ip` on PATH that fails (by default exit 2, "RTNETLINK answers: Operation not
+ * permitted") for the commands whose argv starts with one of `failing`, and runs the real ip
+ * otherwise. Fault injection for the second step of a create: the first step really runs.
  */
-export async function withFailingIp<T>(failing: string[][], fn: () => Promise<T>): Promise<T> {
+export async function withFailingIp<T>(failing: string[][], fn: () => Promise<T>, how: { stderr: string; exitCode: number } = { stderr: "RTNETLINK answers: Operation not permitted", exitCode: 2 }): Promise<T> {
     const realIp = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].find((p) => existsSync(p));
     if (!realIp) throw new Error("no ip binary found");
     const dir = mkdtempSync(join(tmpdir(), "netns-itest-ip-"));
-    const cases = failing.map((argv) => `  "${argv.join(" ")}"|"${argv.join(" ")} "*) echo "RTNETLINK answers: Operation not permitted" >&2; exit 2 ;;`).join("\n");
+    const cases = failing.map((argv) => `  "${argv.join(" ")}"|"${argv.join(" ")} "*) echo '${how.stderr.replace(/'/g, "")}' >&2; exit ${how.exitCode} ;;`).join("\n");
     writeFileSync(join(dir, "ip"), `#!/bin/sh\ncase "$*" in\n${cases}\nesac\nexec ${realIp} "$@"\n`);
     chmodSync(join(dir, "ip"), 0o755);
     const prev = process.env.PATH;

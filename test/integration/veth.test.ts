@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../provider/impl";
 import { describeLeaks, leaks, removeNamespaces } from "../support/host";
 import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { check, create, createFails, expectErrorShape, link, linkNames, makeNamespace, nsidName, removeNamespace, sh, update, withFailingIp, type LinkJson } from "./helpers";
+import { check, commandLog, create, createFails, expectErrorShape, link, linkNames, makeNamespace, nsidName, removeNamespace, sh, update, withFailingIp, type LinkJson } from "./helpers";
 
 const prefix = filePrefix("veth");
 const A = `${prefix}a`;
@@ -70,6 +70,36 @@ describe("VethPair create", () => {
         expect(await linkNames(B)).toEqual(["lo", "p1b"]);
     });
 
+    it("runs two processes: the add, whose echo gives this end, and one batch for the peer; the outputs are the live values", async () => {
+        let outs: Record<string, unknown> = {};
+        const cmds = await commandLog(async () => {
+            ({ outs } = await create("VethPair", { resourceName: "q4", name: "q4a", namespace: A, peerName: "q4b", peerNamespace: B }));
+        });
+        expect(cmds).toEqual([
+            ["ip", "-n", A, "-echo", "-j", "link", "add", "name", "q4a", "up", "type", "veth", "peer", "name", "q4b", "netns", B],
+            ["ip", "-n", B, "-j", "-d", "-batch", "-"],
+        ]);
+        const [x, y] = await expectPeers(A, "q4a", B, "q4b");
+        expect(outs).toMatchObject({ ifindex: x.ifindex, peerIfindex: y.ifindex, liveMtu: x.mtu, peerLiveMtu: y.mtu, liveAddress: x.address, peerLiveAddress: y.address });
+        expect(y.flags).toContain("UP");
+    });
+
+    it("with an ip that has no -echo, sends the same request without it and reads this end back", async () => {
+        let outs: Record<string, unknown> = {};
+        const cmds = await withFailingIp([["-n", A, "-echo"]], () => commandLog(async () => {
+            ({ outs } = await create("VethPair", { resourceName: "q5", name: "q5a", namespace: A, peerName: "q5b", peerNamespace: B, mtu: 1450 }));
+        }), { stderr: 'Option "-echo" is unknown, try "ip -help".', exitCode: 255 });
+        expect(cmds.map((c) => c.slice(0, 7))).toEqual([
+            ["ip", "-n", A, "-echo", "-j", "link", "add"],
+            ["ip", "-n", A, "link", "add", "name", "q5a"],
+            ["ip", "-n", B, "-j", "-d", "-batch", "-"],
+            ["ip", "-n", A, "-j", "-d", "link", "show"],
+        ]);
+        const [x, y] = await expectPeers(A, "q5a", B, "q5b");
+        expect(x.mtu).toBe(1450);
+        expect(outs).toMatchObject({ ifindex: x.ifindex, peerIfindex: y.ifindex, liveMtu: 1450, peerLiveMtu: 1450, liveAddress: x.address, peerLiveAddress: y.address });
+    });
+
     it("gives the peer its own MTU and leaves ends down when asked", async () => {
         await create("VethPair", {
             resourceName: "p2", name: "p2a", namespace: A, peerName: "p2b", peerNamespace: B,
@@ -94,7 +124,7 @@ describe("VethPair create", () => {
         const err = await createFails("VethPair", { resourceName: "p4", name: "p4a", namespace: A, peerName: "p4b", peerNamespace: B, mtu: 1400 });
         expectErrorShape(err, {
             kind: "VethPair", name: "p4", op: "create",
-            command: new RegExp(`^ip -n ${A} link add (name )?p4a mtu 1400 up type veth peer name p4b netns ${B} mtu 1400$`),
+            command: new RegExp(`^ip -n ${A} -echo -j link add name p4a mtu 1400 up type veth peer name p4b netns ${B} mtu 1400$`),
             stderr: /File exists/,
             hint: /already exists.*adopt: true/,
         });
@@ -186,7 +216,7 @@ describe("VethPair create", () => {
         const err = await createFails("VethPair", { resourceName: "p8", name: "p8a", namespace: A, peerName: "p8b", peerNamespace: B });
         expectErrorShape(err, {
             kind: "VethPair", name: "p8", op: "create",
-            command: new RegExp(`^ip -n ${A} link add (name )?p8a up type veth peer name p8b netns ${B}$`),
+            command: new RegExp(`^ip -n ${A} -echo -j link add name p8a up type veth peer name p8b netns ${B}$`),
             stderr: /File exists/,
             hint: /p8b in .*adopt: true/,
         });
@@ -206,14 +236,17 @@ describe("VethPair create", () => {
     });
 
     it("transactional: when bringing the peer up fails, both ends are removed", async () => {
-        const err = await withFailingIp([["-n", B, "link", "set", "dev", "pxb", "up"]],
+        const err = await withFailingIp([["-n", B, "-j", "-d", "-batch", "-"]],
             () => createFails("VethPair", { resourceName: "px", name: "pxa", namespace: A, peerName: "pxb", peerNamespace: B }));
         expectErrorShape(err, {
             kind: "VethPair", name: "px", op: "create",
-            command: new RegExp(`^ip -n ${B} link set dev pxb up$`),
+            command: new RegExp(`^ip -n ${B} -j -d -batch -$`),
             stderr: /Operation not permitted/,
             hint: /root/,
         });
+        // The lines the batch read are part of the error.
+        expect(err.input).toBe("link set dev pxb up\nlink show dev pxb\n");
+        expect(err.message.split("\n")[2]).toBe("  input:   link set dev pxb up");
         expect(await link(A, "pxa")).toBeUndefined();
         expect(await link(B, "pxb")).toBeUndefined();
     });

@@ -111,6 +111,24 @@ describe("formatError", () => {
     });
 });
 
+describe("formatError with a batch", () => {
+    it("shows the lines the command read, under the command, before stderr", () => {
+        const argv = ["ip", "-n", "ns2", "-j", "-d", "-batch", "-"];
+        const input = "link set dev veth1 master br0 up\nlink show dev veth1\n";
+        const e = new NetnsError(pair, argv, 1, 'Error: argument "br0" is wrong: Device does not exist\nCommand failed -:1\n', "create the bridge first", input);
+        expect(e.input).toBe(input);
+        expect(e.message).toBe([
+            'VethPair "lan" create failed (ip exited 1)',
+            "  command: ip -n ns2 -j -d -batch -",
+            "  input:   link set dev veth1 master br0 up",
+            "           link show dev veth1",
+            '  stderr:  Error: argument "br0" is wrong: Device does not exist',
+            "           Command failed -:1",
+            "  hint:    create the bridge first",
+        ].join("\n"));
+    });
+});
+
 describe("NetnsError", () => {
     it("carries what it was made of, and its message is formatError's", () => {
         const argv = ["ip", "netns", "add", "ns1"];
