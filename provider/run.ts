@@ -60,11 +60,36 @@ export function privileged(argv: readonly string[]): string[] {
     return isRoot() ? [...argv] : ["sudo", "-n", "--", ...argv];
 }
 
-const MUTATING = new Set(["add", "del", "delete", "set", "replace", "change", "flush", "-w"]);
+/** ip's options that take an argument (the argument is no object or verb). */
+const IP_OPTIONS_WITH_ARG = new Set(["-n", "-netns", "-f", "-family", "-b", "-batch", "-rc", "-rcvbuf", "-l", "-loops"]);
+const IP_VERBS_THAT_CHANGE = new Set(["add", "del", "delete", "set", "replace", "change", "flush", "append", "prepend", "attach"]);
 
-/** Whether a command (its argv, and the lines it reads with `-batch -`) changes the system; counted by the convergence tests. */
+/** Whether one `ip` command line (without the `ip`: options, OBJECT, VERB, ...) changes the system. */
+function ipLineMutates(words: readonly string[], input: string | undefined): boolean {
+    let i = 0;
+    let batch = false;
+    while (i < words.length && words[i]!.startsWith("-")) {
+        if (words[i] === "-b" || words[i] === "-batch") batch = true;
+        i += IP_OPTIONS_WITH_ARG.has(words[i]!) ? 2 : 1;
+    }
+    if (batch) return (input ?? "").split("\n").some((line) => line.trim() !== "" && ipLineMutates(line.trim().split(/\s+/), undefined));
+    const [object, verb] = [words[i], words[i + 1]];
+    if (object === "netns" && verb === "exec") return isMutating(words.slice(i + 3)); // the program run inside
+    return verb !== undefined && IP_VERBS_THAT_CHANGE.has(verb);
+}
+
+/**
+ * Whether a command changes the system: counted by the convergence tests (a no-change `up` must
+ * run none). Read from the command's grammar, so that a name like `add` is a name: `ip` (its
+ * OBJECT VERB, the lines of `-batch -`, the program of `netns exec`) and `sysctl -w`; any other
+ * program counts as changing.
+ */
 export function isMutating(argv: readonly string[], input?: string): boolean {
-    return argv.some((a) => MUTATING.has(a)) || (input ?? "").split(/\s+/).some((w) => MUTATING.has(w));
+    const words = argv[0] === "sudo" && argv.includes("--") ? argv.slice(argv.indexOf("--") + 1) : argv;
+    if (words.length === 0) return false;
+    if (words[0] === "ip") return ipLineMutates(words.slice(1), input);
+    if (words[0] === "sysctl") return words.includes("-w");
+    return true;
 }
 
 interface Spawned { stdout: string; stderr: string; exitCode: number | undefined; error?: { code?: string; message: string } | undefined; signal?: string | undefined; message?: string }

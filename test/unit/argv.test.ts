@@ -197,8 +197,24 @@ describe("isMutating", () => {
         ["ip address delete", ["ip", "address", "delete", "192.0.2.1/24", "dev", "veth0"], true],
         ["through sudo", ["sudo", "-n", "--", "ip", "netns", "add", "ns1"], true],
         ["empty", [], false],
+        // Names are names: read from the grammar (options, OBJECT, VERB), not by word.
+        ["a link named add, shown", ["ip", "-n", "ns1", "-j", "-d", "link", "show", "dev", "add"], false],
+        ["a namespace named set, listed", ["ip", "-n", "set", "-j", "address", "show", "dev", "del"], false],
+        ["a namespace named link, adding", ["ip", "-n", "link", "link", "add", "name", "show", "type", "veth", "peer", "name", "x"], true],
+        ["a sysctl read in a namespace named add", sysctlArgv.get(sysctl({ namespace: "add" })), false],
+        ["ip netns list-id", ["ip", "-n", "ns1", "-j", "netns", "list-id"], false],
+        ["another program", ["rm", "-rf", "/tmp/x"], true],
     ] as const)("%s: %s", (_what, argv, want) => {
         expect(isMutating(argv)).toBe(want);
+    });
+
+    it.each([
+        ["set, then show", "link set dev veth1 up\nlink show dev veth1\n", true],
+        ["show a link named set", "link show dev set\n", false],
+        ["blank lines", "\n\n", false],
+        ["a route add among reads", "route show\nroute add 198.51.100.0/24 via 192.0.2.1\n", true],
+    ])("a batch: %s", (_what, input, want) => {
+        expect(isMutating(["ip", "-n", "ns2", "-j", "-d", "-batch", "-"], input)).toBe(want);
     });
 
     it("reads the lines of a batch too", () => {
