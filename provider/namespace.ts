@@ -5,7 +5,6 @@ import { NetnsResource } from "./dynamic";
 import { declareNamespace } from "./declared";
 import type { KindImpl } from "./kind";
 import { exec, mustRun, NetnsError, privileged } from "./run";
-import type { NamespaceArgs } from "./schemas";
 
 export const argv = {
     add: (name: string) => ["ip", "netns", "add", name],

@@ -15,7 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { NetnsResource } from "./dynamic";
 import { declareRule } from "./declared";
 import type { KindImpl } from "./kind";
-import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
+import { exec, ipJson, NetnsError, privileged, commonHint, type Subject } from "./run";
 import { namespaceExists } from "./namespace";
 import { bits, parseCidr, parseIp } from "./net";
 import type { RuleArgs } from "./schemas";

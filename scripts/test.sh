@@ -21,8 +21,12 @@ fi
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
 set +e
+# Vitest strips types without checking them: the type check of the code and the tests comes first.
+npx --no-install tsc -p tsconfig.test.json
+typecheck=$?
 npx --no-install vitest run --reporter=default --reporter=json --outputFile.json="$report" "${targets[@]}" "$@"
 code=$?
+[ "$typecheck" = 0 ] || code=1
 set -e
 # One plain closing line for whoever reads the end of the log.
 node -e '
@@ -30,4 +34,5 @@ node -e '
   const skipped = r.numPendingTests + r.numTodoTests;
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' "$report" 2>/dev/null || true
+[ "$typecheck" = 0 ] || echo "type check failed (tsc -p tsconfig.test.json, above)"
 exit $code
