@@ -3,28 +3,17 @@
 // not interfere: both sets of checks pass, both stacks converge, both destroy cleanly. A fixture stack of 102 resources applies with the engine's
 // default parallelism and with --parallel 32 without races: up succeeds, the network works, a
 // no-change preview passes, destroy leaves nothing.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeState, type TestStack } from "../e2e/harness";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type TestStack } from "../e2e/harness";
 import { filePrefix } from "../support/prefix";
 import {
-    expectChecksPass, expectNoLeaks, exportState, fixtureStack, hostSysctls, lessonChecks, lessonStack, mutations, namespacesWith,
-    newCommandLog, readCommandLog, removeCommandLogs, star, starChecks,
+    expectChecksPass, expectNoLeaks, exportState, fileLifecycle, fixtureStack, lessonChecks, lessonStack,
+    mutations, namespacesWith, newCommandLog, readCommandLog, star, starChecks,
 } from "./support";
 
 const prefix = filePrefix("conc");
-const stacks: TestStack[] = [];
-let sysctlsBefore: Record<string, string> = {};
+const { stacks, sysctlsBefore } = fileLifecycle(prefix);
 
-beforeAll(async () => {
-    sysctlsBefore = await hostSysctls();
-});
-
-afterAll(async () => {
-    for (const s of stacks) await s.dispose();
-    removeCommandLogs();
-    removeState();
-    await expectNoLeaks(prefix, sysctlsBefore);
-});
 
 describe("two lessons at once", () => {
     it("router and two-routers, up at the same time: both checks pass, both converge, both destroy cleanly", async () => {
@@ -87,7 +76,7 @@ describe("a topology of 102 resources", () => {
         expect(mutations(second)).toEqual([]);
         await stack.destroy();
         expect(await namespacesWith(p)).toEqual([]);
-        await expectNoLeaks(p, sysctlsBefore);
+        await expectNoLeaks(p, sysctlsBefore());
         console.log(`[reliability] concurrency: ${2 + 5 * HOSTS} resources with ${how}: up in ${seconds}s (${creates.length} create commands), converged, destroy clean`);
     }, 900_000);
 });

@@ -7,25 +7,16 @@
 //   an `up --refresh` (every resource read back from the host) changes nothing either;
 //   destroy leaves no namespace with the lesson's prefix, no new link in the host namespace and
 //   no changed host setting.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeState, type TestStack } from "../e2e/harness";
+import { describe, expect, it } from "vitest";
 import { filePrefix } from "../support/prefix";
-import { expectChecksPass, expectNoLeaks, hostSysctls, lessonChecks, lessonNames, lessonStack, lessonTag, mutations, namespacesWith, newCommandLog, readCommandLog, removeCommandLogs } from "./support";
+import {
+    expectChecksPass, expectNoLeaks, fileLifecycle, lessonChecks, lessonNames, lessonStack, lessonTag,
+    mutations, namespacesWith, newCommandLog, readCommandLog,
+} from "./support";
 
 const prefix = filePrefix("conv");
-const stacks: TestStack[] = [];
-let sysctlsBefore: Record<string, string> = {};
+const { stacks, sysctlsBefore } = fileLifecycle(prefix);
 
-beforeAll(async () => {
-    sysctlsBefore = await hostSysctls();
-});
-
-afterAll(async () => {
-    for (const s of stacks) await s.dispose();
-    removeCommandLogs();
-    removeState();
-    await expectNoLeaks(prefix, sysctlsBefore);
-});
 
 describe("every lesson converges, and destroy leaves nothing", () => {
     it.each(lessonNames())("%s: up, checks, no-change preview, a second up and an up --refresh run no mutating command, destroy", async (lesson) => {
@@ -54,7 +45,7 @@ describe("every lesson converges, and destroy leaves nothing", () => {
 
         await stack.destroy();
         expect(await namespacesWith(nsPrefix)).toEqual([]);
-        await expectNoLeaks(nsPrefix, sysctlsBefore);
+        await expectNoLeaks(nsPrefix, sysctlsBefore());
         console.log(`[reliability] convergence ${lesson}: first up ${made} mutating commands, ${checks} checks pass; second up 0 mutating; up --refresh ${reads} commands, 0 mutating; destroy: no leak`);
     }, 900_000);
 });

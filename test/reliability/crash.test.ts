@@ -11,37 +11,26 @@
 // unreadable attributes removed, `pulumi cancel` (after checking that the lock's process is gone), `pulumi refresh
 // --clear-pending-creates`, `up` with PULUMI_NETNS_ADOPT_IDS listing the pending creates (the
 // provider takes those objects over as with adopt: true), `preview --expect-no-changes`. Then
-// the topology works, and destroy leaves nothing.
+// the topology works, and destroy leaves nothing. At the end, `destroy` is killed the same way,
+// with and without PULUMI_SKIP_CHECKPOINTS: unlocking and a second destroy leave nothing.
 import { readFileSync, writeFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { locks, recover, repairCheckpoint } from "../../lab/recover";
-import { env, removeState, type TestStack } from "../e2e/harness";
+import { env } from "../e2e/harness";
 import { sh } from "../e2e/resource-support";
 import { filePrefix } from "../support/prefix";
 import {
-    expectChecksPass, exportState, expectNoLeaks, fixtureStack, hostSysctls, killTree, namespacesWith, newCommandLog,
-    printed, removeCommandLogs, star, starChecks, startCli, whenCreates,
+    expectChecksPass, expectNoLeaks, exportState, fileLifecycle, fixtureStack, killTree, namespacesWith,
+    newCommandLog, printed, star, starChecks, startCli, whenCommands,
 } from "./support";
 
 const prefix = filePrefix("crash");
 const HOSTS = 7; // 37 resources
 /** Kill points: mutating create commands seen in the log (52 in all): namespaces, cables, addresses, routes. */
 const KILLS = [1, 8, 14, 22, 30, 46];
-const stacks: TestStack[] = [];
-let sysctlsBefore: Record<string, string> = {};
-const seen = { kills: 0, pending: 0, unrecorded: 0, adopted: 0, repaired: 0 };
+const { stacks, sysctlsBefore } = fileLifecycle(prefix, () => `[reliability] crashes: ${seen.kills} kills of up and ${seen.destroyKills} of destroy survived; ${seen.pending} pending operations left in all, ${seen.unrecorded} namespaces on the host that the state did not record, ${seen.adopted} objects taken over by the recovery, ${seen.repaired} unreadable checkpoint attribute files removed`);
+const seen = { kills: 0, pending: 0, unrecorded: 0, adopted: 0, repaired: 0, destroyKills: 0 };
 
-beforeAll(async () => {
-    sysctlsBefore = await hostSysctls();
-});
-
-afterAll(async () => {
-    for (const s of stacks) await s.dispose();
-    removeCommandLogs();
-    removeState();
-    await expectNoLeaks(prefix, sysctlsBefore);
-    console.log(`[reliability] crashes: ${seen.kills} kills survived; ${seen.pending} pending operations left in all, ${seen.unrecorded} namespaces on the host that the state did not record, ${seen.adopted} objects taken over by the recovery, ${seen.repaired} unreadable checkpoint attribute files removed`);
-});
 
 /** Whether the process exists and is not a zombie (a killed orphan waits for init to reap it). */
 function isAlive(pid: number): boolean {
@@ -62,7 +51,7 @@ describe(`pulumi up killed with SIGKILL while a topology of ${2 + 5 * HOSTS} res
         // Start the update and kill it, with everything it started, once n creating commands ran.
         const log = newCommandLog(`kill${n}`);
         const cli = startCli(stack, ["up", "--yes", "--skip-preview"], { PULUMI_NETNS_COMMAND_LOG: log });
-        await whenCreates(cli, log, n);
+        await whenCommands(cli, log, "create", n);
         const killed = killTree(cli.pid);
         const exit = await cli.exited;
         expect(exit.signal).toBe("SIGKILL");
@@ -112,7 +101,7 @@ describe(`pulumi up killed with SIGKILL while a topology of ${2 + 5 * HOSTS} res
 
         await stack.destroy();
         expect(await namespacesWith(p)).toEqual([]);
-        await expectNoLeaks(p, sysctlsBefore);
+        await expectNoLeaks(p, sysctlsBefore());
         console.log(`[reliability] kill after ${n} creates: ${killed.length} processes killed; ${state.resources.length} resources recorded, ${state.pending.length} pending creates, ${unrecorded.length} namespaces unrecorded; recovery: ${steps.join("; ")}`);
     }, 900_000);
 
@@ -140,4 +129,45 @@ describe(`pulumi up killed with SIGKILL while a topology of ${2 + 5 * HOSTS} res
         expect(seen.pending).toBeGreaterThan(0);
         expect(seen.adopted).toBe(seen.pending);
     });
+});
+
+// `destroy` killed the same way. Every delete of the provider treats "already gone" as success,
+// so the recovery is only the unlocking (steps 0 and 1 above) and a second `destroy`; README
+// "Large labs" says the same holds with PULUMI_SKIP_CHECKPOINTS, where the state still lists
+// everything the killed run deleted.
+describe(`pulumi destroy killed with SIGKILL while the same topology is being removed`, () => {
+    it.each([
+        { n: 4, skip: false }, { n: 20, skip: false },
+        { n: 4, skip: true }, { n: 20, skip: true },
+    ])("killed after $n deleting commands (PULUMI_SKIP_CHECKPOINTS: $skip): unlocked, a second destroy removes the rest and leaves nothing", async ({ n, skip }) => {
+        const tag = `d${n}${skip ? "s" : ""}`;
+        const p = `${prefix}${tag}-`;
+        const stack = await fixtureStack(`${prefix}${tag}`, star(p, HOSTS));
+        stacks.push(stack);
+        await stack.up();
+        const settings: Record<string, string> = skip ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {};
+
+        const log = newCommandLog(`kill-${tag}`);
+        const cli = startCli(stack, ["destroy", "--yes", "--skip-preview"], { PULUMI_NETNS_COMMAND_LOG: log, ...settings });
+        await whenCommands(cli, log, "delete", n);
+        const killed = killTree(cli.pid);
+        expect((await cli.exited).signal).toBe("SIGKILL");
+        for (let i = 0; i < 50 && killed.some(isAlive); i++) await new Promise((r) => setTimeout(r, 100));
+        expect(killed.filter(isAlive)).toEqual([]);
+        seen.destroyKills++;
+        expect((await namespacesWith(p)).length, "the kill stopped the destroy halfway").toBeGreaterThan(0);
+
+        // Unlock as the recovery does, then destroy again with the same settings.
+        const where = { backendUrl: env().PULUMI_BACKEND_URL!, project: "netns-fixture", stack: stack.name };
+        seen.repaired += repairCheckpoint(where.backendUrl, where.project, where.stack).length;
+        expect(locks(where.backendUrl, where.project, where.stack).map((l) => [l.pid, l.alive])).toEqual([[cli.pid, false]]);
+        await stack.must(["cancel", "--yes"]);
+        const left = (await exportState(stack)).resources.length;
+        const again = await stack.run(["destroy", "--yes", "--skip-preview"], settings);
+        expect(again.exitCode, printed(again)).toBe(0);
+        expect(await namespacesWith(p)).toEqual([]);
+        expect((await exportState(stack)).resources).toEqual([]);
+        await expectNoLeaks(p, sysctlsBefore());
+        console.log(`[reliability] destroy killed after ${n} deletes${skip ? " (PULUMI_SKIP_CHECKPOINTS)" : ""}: ${killed.length} processes killed; ${left} resources still in the state; the second destroy finished`);
+    }, 600_000);
 });

@@ -4,28 +4,17 @@
 // a no-change preview passes. Namespace, VethPair, Address, Route and Sysctl in the router lesson;
 // Bridge and Rule in the VPC lesson. Every change by hand is made inside the lessons' own
 // namespaces.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { runChecks } from "../../lab/checks";
-import { removeState, type CliResult, type TestStack } from "../e2e/harness";
+import { type CliResult, type TestStack } from "../e2e/harness";
 import { sh } from "../e2e/resource-support";
 import { filePrefix } from "../support/prefix";
-import { expectChecksPass, expectNoLeaks, hostSysctls, lessonChecks, lessonStack, namespacesWith } from "./support";
+import { expectChecksPass, fileLifecycle, lessonChecks, lessonStack, namespacesWith } from "./support";
 
 const prefix = filePrefix("drift");
-const stacks: TestStack[] = [];
-let sysctlsBefore: Record<string, string> = {};
+const { stacks } = fileLifecycle(prefix, () => `[reliability] drift: ${scenarios} scenarios reported by refresh and restored by up`);
 let scenarios = 0;
 
-beforeAll(async () => {
-    sysctlsBefore = await hostSysctls();
-});
-
-afterAll(async () => {
-    for (const s of stacks) await s.dispose();
-    removeState();
-    await expectNoLeaks(prefix, sysctlsBefore);
-    console.log(`[reliability] drift: ${scenarios} scenarios reported by refresh and restored by up`);
-});
 
 /** What refresh printed about one resource: "deleted" (gone from the host), "updated" (changed there), or "unchanged". */
 function verdict(r: CliResult, kind: string, name: string): "deleted" | "updated" | "unchanged" {

@@ -7,12 +7,12 @@ import { execa, type ResultPromise } from "execa";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { formatOutcome, runChecks } from "../../lab/checks";
 import { reaches, nodes } from "../../stacks/checks";
 import type { Check } from "../../stacks/lesson";
 import { lessons } from "../../stacks/lessons";
-import { env, FIXTURE, REPO, TestStack, type CliResult } from "../e2e/harness";
+import { env, FIXTURE, REPO, removeState, TestStack, type CliResult } from "../e2e/harness";
 import { describeLeaks, hostSysctls, leaks, namespaces } from "../support/host";
 import { hostLinksBefore } from "../support/prefix";
 
@@ -153,6 +153,28 @@ export async function expectNoLeaks(prefix: string, sysctlsBefore: Record<string
 
 export { hostSysctls };
 
+/**
+ * The life of a reliability test file: the host settings noted before anything runs; after the
+ * last test, every stack the file made destroyed and removed, the command logs and the state
+ * removed, the leak check against the file's prefix, then `report` (a summary line) if given.
+ * Push every stack the file makes to `stacks`.
+ */
+export function fileLifecycle(prefix: string, report?: () => string): { stacks: TestStack[]; sysctlsBefore: () => Record<string, string> } {
+    const stacks: TestStack[] = [];
+    let before: Record<string, string> = {};
+    beforeAll(async () => {
+        before = await hostSysctls();
+    });
+    afterAll(async () => {
+        for (const s of stacks) await s.dispose();
+        removeCommandLogs();
+        removeState();
+        await expectNoLeaks(prefix, before);
+        if (report) console.log(report());
+    }, 600_000);
+    return { stacks, sysctlsBefore: () => before };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The state.
 
@@ -250,16 +272,16 @@ export function startCli(stack: TestStack, args: string[], extraEnv: Record<stri
     return { child, pid: child.pid!, output: () => out, exited };
 }
 
-/** Resolves once `count` mutating create commands are in the log; rejects when the CLI ends first. */
-export async function whenCreates(cli: RunningCli, log: string, count: number, timeoutMs = 240_000): Promise<number> {
+/** Resolves once `count` mutating commands of provider operation `op` are in the log; rejects when the CLI ends first. */
+export async function whenCommands(cli: RunningCli, log: string, op: "create" | "delete", count: number, timeoutMs = 240_000): Promise<number> {
     let ended = false;
     void cli.exited.then(() => { ended = true; });
     const start = Date.now();
     for (;;) {
-        const n = readCommandLog(log).filter((c) => c.op === "create" && c.mutating).length;
+        const n = readCommandLog(log).filter((c) => c.op === op && c.mutating).length;
         if (n >= count) return n;
-        if (ended) throw new Error(`pulumi ended before ${count} creates (saw ${n}):\n${cli.output()}`);
-        if (Date.now() - start > timeoutMs) throw new Error(`no ${count} creates within ${timeoutMs} ms (saw ${n})`);
+        if (ended) throw new Error(`pulumi ended before ${count} ${op} commands (saw ${n}):\n${cli.output()}`);
+        if (Date.now() - start > timeoutMs) throw new Error(`no ${count} ${op} commands within ${timeoutMs} ms (saw ${n})`);
         await new Promise((r) => setTimeout(r, 10));
     }
 }

@@ -5,24 +5,13 @@
 // The failures are ones only the kernel can see, so that they happen at create and not in the
 // preview: a gateway whose segment is declared, but on an interface that is down (the kernel
 // has no connected route for it), and an address on an interface that does not exist.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeState, type TestStack } from "../e2e/harness";
+import { describe, expect, it } from "vitest";
 import { filePrefix } from "../support/prefix";
-import { exportState, expectNoLeaks, fixtureStack, hostSysctls, namespacesWith, printed, type Spec } from "./support";
+import { expectNoLeaks, exportState, fileLifecycle, fixtureStack, namespacesWith, printed, type Spec } from "./support";
 
 const prefix = filePrefix("tear");
-const stacks: TestStack[] = [];
-let sysctlsBefore: Record<string, string> = {};
+const { stacks, sysctlsBefore } = fileLifecycle(prefix);
 
-beforeAll(async () => {
-    sysctlsBefore = await hostSysctls();
-});
-
-afterAll(async () => {
-    for (const s of stacks) await s.dispose();
-    removeState();
-    await expectNoLeaks(prefix, sysctlsBefore);
-});
 
 const ref = (name: string, out: string) => ({ ref: name, out });
 
@@ -80,7 +69,7 @@ describe("destroy after an up that failed halfway", () => {
         await stack.destroy();
         expect(await namespacesWith(p)).toEqual([]);
         expect((await exportState(stack)).resources).toEqual([]);
-        await expectNoLeaks(p, sysctlsBefore);
+        await expectNoLeaks(p, sysctlsBefore());
         console.log(`[reliability] teardown after a failed up (${c.what}): ${made.length} resources made, destroy left nothing`);
     }, 600_000);
 });
