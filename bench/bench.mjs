@@ -65,7 +65,7 @@ const TOOLS = {
 };
 // A/B of a provider change: BENCH_BEFORE_DIR names bench/star in a copy of the project built
 // from the code before the change (see BENCHMARKS.md); "pulumi-before" runs it beside "pulumi".
-if (env.BENCH_BEFORE_DIR) TOOLS["pulumi-before"] = { label: "(a) pulumi, provider before the speed changes", settings: true, kind: "pulumi", dir: env.BENCH_BEFORE_DIR, args: [], config: {} };
+if (env.BENCH_BEFORE_DIR) TOOLS["pulumi-before"] = { label: `(a) pulumi, provider of ${env.BENCH_BEFORE_REV ?? "an earlier revision"}`, settings: true, kind: "pulumi", dir: env.BENCH_BEFORE_DIR, args: [], config: {} };
 const DEFAULT_TOOLS = ["pulumi", "pulumi-par", "bash", "batch", "mininet", "command", "noop", "pulumi-nobak", "pulumi-skipckpt", "pulumi-par-skipckpt", ...(env.BENCH_BEFORE_DIR ? ["pulumi-before"] : [])];
 // Engine-setting variants (settings: true) run only at this N ("all": every N).
 const SETTINGS_N = env.BENCH_SETTINGS_N ?? "64";
@@ -221,7 +221,7 @@ async function stateFacts(s) {
 }
 
 // ---- results ------------------------------------------------------------------------------
-const results = { started: new Date().toISOString(), machine: machine(), settings: { NS, RUNS, PAR, EXTRAS_N, PROFILE_N, SETTLE, SETTINGS_N: env.BENCH_SETTINGS_N ?? "64", tools }, samples: [], facts: {}, unavailable: {} };
+const results = { started: new Date().toISOString(), machine: machine(), settings: { NS, RUNS, PAR, EXTRAS_N, PROFILE_N, SETTLE, SETTINGS_N: env.BENCH_SETTINGS_N ?? "64", tools, ...(env.BENCH_BEFORE_DIR ? { beforeRev: env.BENCH_BEFORE_REV ?? env.BENCH_BEFORE_DIR } : {}) }, samples: [], facts: {}, unavailable: {} };
 const save = () => writeFileSync(join(OUT, "results.json"), JSON.stringify(results, null, 1));
 function record(tool, n, op, rep, wall, extra = {}) {
     results.samples.push({ tool, n, op, rep, wall, ...extra });

@@ -27,7 +27,7 @@ for (const n of ns) for (const op of ["up", "destroy", "preview (no change)", "u
 }
 for (const n of ns) {
     const s = samples.find((x) => x.tool === "pulumi-before" && x.n === n && x.op === "up" && x.cmds);
-    if (s) out.push("", `Before the speed changes, N=${n} up: ${s.cmds.processes} processes.`);
+    if (s) out.push("", `With the provider of the A/B revision (${runs.map((r) => r.settings?.beforeRev).find(Boolean) ?? "pulumi-before"}), N=${n} up: ${s.cmds.processes} processes.`);
 }
 
 // 2. One ip process.
@@ -36,7 +36,7 @@ if (facts.ipCall) {
     out.push("", "### One `ip` process (`ip -n NS link set dev lo up`, 200 in a row)", "");
     out.push("| how | ms wall per call | ms CPU in the caller |", "| --- | --- | --- |");
     if (c.msPerCallSpawnSequential !== undefined) out.push(`| node:child_process spawn (tried, reverted) | ${f2(c.msPerCallSpawnSequential)} | ${f2(c.msCpuInNodePerSpawn)} |`);
-    if (c.msPerCallExecaSequential !== undefined) out.push(`| execa (the provider before) | ${f2(c.msPerCallExecaSequential)} | ${f2(c.msCpuInNodePerExeca)} |`);
+    if (c.msPerCallExecaSequential !== undefined) out.push(`| execa (the provider) | ${f2(c.msPerCallExecaSequential)} | ${f2(c.msCpuInNodePerExeca)} |`);
     if (c.msPerCallSpawn200Concurrent !== undefined) out.push(`| spawn, 200 at once (per call) | ${f2(c.msPerCallSpawn200Concurrent)} | |`);
     out.push(`| bash: \`ip -n NS ...\` | ${f2(c.msPerCallBashIpN)} | |`);
     out.push(`| bash: \`ip netns exec NS ip ...\` (the tutorial's form: two execs) | ${f2(c.msPerCallBashNetnsExec)} | |`);
