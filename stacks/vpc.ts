@@ -16,7 +16,8 @@
  *   ip -n dev-vpc rule                                   ip -n dev-vpc route show table 101
  *     0:     from all lookup local                         default via 203.0.113.1 dev dev-igw
  *     100:   from all to 192.168.0.0/16 lookup main      ip -n dev-vpc route show table 100
- *     1000:  from 192.168.1.0/28 lookup 101                (empty)
+ *     101:   from all to 192.168.0.0/16 unreachable        (empty)
+ *     1000:  from 192.168.1.0/28 lookup 101
  *     32000: from 192.168.0.0/16 lookup 100
  *     32001: from 192.168.0.0/16 unreachable
  *
@@ -30,7 +31,7 @@
  *   is table 101. Associating it with a subnet is a rule, "from 192.168.1.0/28 lookup 101": the
  *   traffic of that subnet is looked up in that table. Every route table has the "local" route for
  *   the VPC's block: one rule before all others sends traffic within the VPC straight to the
- *   subnet's bridge. A subnet without an association uses the VPC's main route table, made with
+ *   subnet's bridge, and the next one drops what is in the block but in no subnet. A subnet without an association uses the VPC's main route table, made with
  *   the VPC (table 100, rule 32000); and a subnet's traffic ends in its route table (rule 32001),
  *   so what no route there matches is unreachable.
  * - The internet gateway is a veth from the router to the "internet" namespace. A subnet is public
@@ -45,6 +46,7 @@
  * Try: ip netns exec dev-web ping -c 3 203.0.113.1      (TTL 63: the VPC router on the way)
  *      ip netns exec dev-db ping -c 3 203.0.113.1       (From 192.168.2.1: Destination Net Unreachable)
  *      ip netns exec dev-web ping -c 3 192.168.2.4      (the local route: subnets reach each other)
+ *      ip netns exec dev-web ping -c 3 192.168.3.4      (in the VPC's block, in no subnet: Destination Net Unreachable)
  *      ip -n dev-vpc rule show; ip -n dev-vpc route show table 101
  *      ip -n dev-vpc route get 203.0.113.1 from 192.168.1.4 iif br-public   (table 101, via dev-igw)
  *      npm run lab -- up vpc publicAssociation=off      (the plan: the association and its one rule
@@ -69,6 +71,8 @@ export const VPC = {
     /** The Linux table of dev-routetable: the first after the VPC's main route table (100). */
     routeTable: 101,
     webIp: "192.168.1.4",
+    /** In the VPC's block, in no subnet. */
+    unusedIp: "192.168.3.4",
     dbIp: "192.168.2.4",
 } as const;
 
@@ -137,6 +141,14 @@ export const lesson: Lesson = {
             },
             reaches(n["dev-web"], publicRouter.address, publicRouter.label, { ttl: 64, why: "its default gateway, base+1 of the subnet" }),
             reaches(n["dev-web"], dbIp, "dev-db", { ttl: 63, why: "the local route: subnets of a VPC reach each other, with or without a gateway" }),
+            {
+                // Asked of the router, not pinged: a ping would need the router's ICMP error, and
+                // the kernel allows a host only a few of those a second (the other checks need them).
+                title: `dev-vpc drops dev-web's traffic to ${VPC.unusedIp}, in the VPC's block but in no subnet (the local route, rule 101), instead of sending it to the internet gateway`,
+                argv: ["ip", "-n", n["dev-vpc"].ns, "-j", "route", "get", VPC.unusedIp, "from", webIp, "iif", "br-public"],
+                expect: 'non-zero exit: "Network is unreachable" (without rule 101: table 101, via dev-igw, and back through the gateway until the TTL runs out)',
+                ok: (r) => r.exitCode !== 0 && /Network is unreachable/.test(r.stderr),
+            },
             {
                 title: associated
                     ? `dev-vpc has the association rule: from ${VPC.publicSubnet} lookup ${VPC.routeTable} (dev-routetable), priority 1000`

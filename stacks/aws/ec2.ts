@@ -16,6 +16,9 @@
 //   0      from all lookup local                  the router's own addresses (the kernel's)
 //   100    from all to VPC_CIDR lookup main       "local": traffic within the VPC goes straight to
 //                                                 the subnet's bridge (main holds their connected routes)
+//   101    from all to VPC_CIDR unreachable       the rest of the "local" route: an address of the
+//                                                 VPC's block in no subnet goes nowhere (without this it
+//                                                 would follow the subnet's route table out of the VPC)
 //   1000+n from SUBNET_n lookup TABLE             the subnet's explicit route table association
 //   32000  from VPC_CIDR lookup 100               every other subnet: the VPC's main route table
 //   32001  from VPC_CIDR unreachable              nothing else: a subnet's traffic ends in its route
@@ -32,6 +35,7 @@ import { parseCidr } from "../../provider/net";
 import { firstFree, instanceAddressProblem, routerAddress, subnetCidrProblem, vpcCidrProblem } from "./addressing";
 
 export const LOCAL_RULE_PRIORITY = 100;
+export const LOCAL_END_RULE_PRIORITY = 101;
 export const ASSOCIATION_PRIORITY_BASE = 1000;
 export const MAIN_ASSOCIATION_PRIORITY = 32000;
 export const END_RULE_PRIORITY = 32001;
@@ -78,6 +82,10 @@ export class Vpc extends pulumi.ComponentResource {
 
         // The "local" route of every route table: within the VPC, straight to the subnet's bridge.
         new Rule(`${vpcName}-local`, { namespace: this.namespace, priority: LOCAL_RULE_PRIORITY, to: this.cidrBlock, lookup: "main" }, parent);
+        // AWS's local route covers the whole block: an address of the VPC in no subnet is dropped
+        // in the VPC, not sent out through the subnet's route table (and, from a public subnet,
+        // back and forth through the internet gateway until its TTL runs out).
+        new Rule(`${vpcName}-local-end`, { namespace: this.namespace, priority: LOCAL_END_RULE_PRIORITY, to: this.cidrBlock, type: "unreachable" }, parent);
         // "VPC作成時に、...「ルートテーブル」というリソースも作成される": the main route table, for
         // every subnet without an association of its own.
         this.mainRouteTable = new RouteTable(`${vpcName}-main`, { vpc: this }, parent);
