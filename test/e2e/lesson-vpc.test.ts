@@ -10,7 +10,7 @@ import { lessons } from "../../stacks/lessons";
 import { exec } from "../../provider/run";
 import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
 import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { REPO, TestStack } from "./harness";
+import { removeState, REPO, TestStack } from "./harness";
 
 const prefix = filePrefix("vpc");
 let stack: TestStack | undefined;
@@ -57,6 +57,7 @@ const routingBefore = hostRouting();
 afterAll(async () => {
     await stack?.dispose();
     await removeNamespaces(prefix);
+    removeState();
     expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
     expect(await hostRouting()).toBe(await routingBefore);
 });

@@ -10,7 +10,7 @@ import { netUnreachable, tracePath } from "../../stacks/checks";
 import { lessons } from "../../stacks/lessons";
 import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
 import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { REPO, TestStack } from "./harness";
+import { removeState, REPO, TestStack } from "./harness";
 
 const prefix = filePrefix("core");
 const stacks: TestStack[] = [];
@@ -89,6 +89,7 @@ describe("what the checks read from ping and traceroute", () => {
 afterAll(async () => {
     for (const s of stacks) await s.dispose();
     await removeNamespaces(prefix);
+    removeState();
     expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
 });
 
