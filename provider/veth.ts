@@ -13,6 +13,7 @@ import { declareVethPair } from "./declared";
 import type { KindImpl, Outputs } from "./kind";
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
 import type { VethPairArgs } from "./schemas";
+import { eui64LinkLocal } from "./eui64";
 
 interface End {
     name: string;
@@ -53,7 +54,36 @@ export const argv = {
         return { argv: ["ip", "-n", e.namespace, "-j", "-d", "-batch", "-"], input: [...set, `link show dev ${e.name}`, ""].join("\n") };
     },
     del: (a: { name: string; namespace: string }) => ["ip", "-n", a.namespace, "link", "del", "dev", a.name],
+    /** The end's MAC and its link-scope addresses, in one read (with -6, ip leaves the MAC out). */
+    linkLocal: (e: { name: string; namespace: string }) => ["ip", "-n", e.namespace, "-j", "address", "show", "dev", e.name, "scope", "link"],
+    /**
+     * Makes the kernel generate the link-local address again, from the current MAC: a change of
+     * addr_gen_mode through sysctl (not through netlink) regenerates it. The slash form keeps a
+     * dot in an interface name literal.
+     */
+    regenerate: (e: { name: string; namespace: string }) => ["ip", "netns", "exec", e.namespace, "sysctl", "-q", "-w",
+        `net/ipv6/conf/${e.name}/addr_gen_mode=1`, `net/ipv6/conf/${e.name}/addr_gen_mode=0`],
+    delAddress: (e: { name: string; namespace: string }, cidr: string) => ["ip", "-n", e.namespace, "address", "del", cidr, "dev", e.name],
 };
+
+/**
+ * A new MAC does not renew the EUI-64 link-local address: the kernel makes it once, when the
+ * link comes up, and a link set down and up again loses its static IPv6 addresses and routes.
+ * So when the end had the link-local made from its old MAC (addr_gen_mode eui64, the default),
+ * the kernel makes the new one (addr_gen_mode none, then eui64) and the old one is removed.
+ * `before` is what argv.linkLocal printed before the MAC changed.
+ */
+async function renewLinkLocal(s: Subject, e: End, before: string): Promise<void> {
+    const link = (JSON.parse(before || "[]") as { address?: string; addr_info?: { local?: string; prefixlen?: number }[] }[])[0];
+    if (!link?.address || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(link.address)) return;
+    const old = eui64LinkLocal(link.address);
+    const had = link.addr_info?.find((a) => a.local === old);
+    if (!had) return; // no IPv6 on this end, the link is down, or its link-local is not made from the MAC
+    await mustRun(s, argv.regenerate(e));
+    const del = argv.delAddress(e, `${old}/${had.prefixlen ?? 64}`);
+    const r = await exec(s, del);
+    if (r.exitCode !== 0 && !/Cannot assign requested address/.test(r.stderr)) throw new NetnsError(s, privileged(del), r.exitCode, r.stderr, commonHint(r.stderr));
+}
 
 interface LinkJson {
     ifindex: number;
@@ -203,7 +233,10 @@ export const vethPairImpl: KindImpl<"VethPair"> = {
         for (const [o, n] of [[ox, nx], [oy, ny]] as const) {
             const c = { mtu: changed(o.mtu, n.mtu), address: changed(o.address, n.address), up: changed(o.up, n.up),
                 master: o.master === n.master ? undefined : (n.master ?? null) };
-            if (c.mtu !== undefined || c.address !== undefined || c.up !== undefined || c.master !== undefined) await mustRun(s, argv.set(n, c), hint(news));
+            if (c.mtu === undefined && c.address === undefined && c.up === undefined && c.master === undefined) continue;
+            const before = c.address !== undefined ? (await exec(s, argv.linkLocal(n))).stdout : undefined;
+            await mustRun(s, argv.set(n, c), hint(news));
+            if (before !== undefined && n.up) await renewLinkLocal(s, n, before);
         }
         const out = await read(s, news);
         if (!out) throw new NetnsError(s, privileged(argv.show(nx)), undefined, "", "the pair is gone; run pulumi refresh, then pulumi up to create it again");
