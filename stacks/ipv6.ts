@@ -134,7 +134,7 @@ export const lesson: Lesson = {
         const ns2Ip = new Address("ns2-ip", { namespace: ns2.name, dev: ns2Cable.name, address: "2001:db8:0:2::1/64" });
         new Route("ns2-default", { namespace: ns2.name, to: "default", via: "2001:db8:0:2::254" }, { dependsOn: [ns2Ip] });
 
-        // after merge: use cable.linkLocal (the kernel's own, from the VethPair's outputs)
+        // after merge: use cable.linkLocal (here ns1Cable.linkLocal: the kernel's own, a VethPair output)
         const linkLocal = eui64LinkLocal(mac);
         return {
             namespaces: [ns1.name, router.name, ns2.name],
