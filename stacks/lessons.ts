@@ -4,6 +4,9 @@ import { lesson as helloNamespace } from "./hello-namespace";
 import { lesson as twoHosts } from "./two-hosts";
 import { lesson as router } from "./router";
 import { lesson as twoRouters } from "./two-routers";
+import { lesson as ttlTraceroute } from "./ttl-traceroute";
+import { lesson as pathMtu } from "./path-mtu";
+import { lesson as routingTable } from "./routing-table";
 import { lesson as vpc } from "./vpc";
 
-export const lessons: Record<string, Lesson> = Object.fromEntries([helloNamespace, twoHosts, router, twoRouters, vpc].map((l) => [l.name, l]));
+export const lessons: Record<string, Lesson> = Object.fromEntries([helloNamespace, twoHosts, router, twoRouters, ttlTraceroute, pathMtu, routingTable, vpc].map((l) => [l.name, l]));
