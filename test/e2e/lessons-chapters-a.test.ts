@@ -89,9 +89,10 @@ async function expectAllPass(lesson: string, lessonPrefix: string, config: Recor
 /**
  * `pulumi up --json`: the update's own steps, as "op name" sorted, leaving out "same" and the
  * stack itself. A replacement would show as create-replacement / replace / delete-replaced.
+ * `extra` may set config for the update (`--config key=value`, saved to the stack as `config set` does).
  */
-async function upSteps(stack: TestStack): Promise<string[]> {
-    const r = await stack.run(["up", "--yes", "--skip-preview", "--json"]);
+async function upSteps(stack: TestStack, extra: string[] = []): Promise<string[]> {
+    const r = await stack.run(["up", "--yes", "--skip-preview", "--json", ...extra]);
     if (r.exitCode !== 0) throw new Error(`pulumi up failed (exit ${r.exitCode})\n${r.stdout}\n${r.stderr}`);
     const steps = new Set<string>();
     for (const line of r.stdout.split("\n")) {
@@ -113,6 +114,27 @@ async function ifindexes(lessonPrefix: string, links: string[]): Promise<Record<
     return out;
 }
 
+/** A stack of the lessons project for `lesson`, its namespaces named `${nsPrefix}...` (two CLI runs: init, set-all). */
+async function lessonStack(name: string, lesson: string, nsPrefix: string): Promise<TestStack> {
+    const stack = await TestStack.create(name, REPO, {});
+    await stack.must(["config", "set-all", "--plaintext", `lesson=${lesson}`, "--plaintext", `prefix=${nsPrefix}`]);
+    return stack;
+}
+
+/** Seconds spent per phase, for the closing line of each lesson (the file must stay well under four minutes). */
+function timer() {
+    const start = Date.now();
+    let last = start;
+    const phases: string[] = [];
+    const mark = (phase: string) => {
+        const now = Date.now();
+        phases.push(`${phase} ${((now - last) / 1000).toFixed(1)}`);
+        last = now;
+    };
+    mark.report = () => `${((Date.now() - start) / 1000).toFixed(1)} s (${phases.join(", ")})`;
+    return mark;
+}
+
 afterAll(async () => {
     // The leak check first: what the tests left behind, before anything here removes it.
     const report = await leaks(prefix, hostLinksBefore());
@@ -124,42 +146,49 @@ afterAll(async () => {
 
 describe("chapter lessons (seeds 000, 002, 003, 004) through the real Pulumi CLI", () => {
     it.concurrent.each(cases)("$lesson: up, checks, step $key=$other and back with the exact steps, destroy", async (c) => {
-        const started = Date.now();
         const p = `${prefix}${c.tag}-`;
-        const stack = await TestStack.create(`${prefix}${c.lesson}`, REPO, { lesson: c.lesson, prefix: p });
+        const time = timer();
+        const stack = await lessonStack(`${prefix}${c.lesson}`, c.lesson, p);
         live.add(stack);
 
         await stack.up();
+        time("up");
         await expectAllPass(c.lesson, p, {});
         const before = await ifindexes(p, c.kept);
         expect(Object.values(before).every((i) => typeof i === "number"), `links to watch exist: ${JSON.stringify(before)}`).toBe(true);
+        time("checks");
 
         // The step: exactly the steps the lesson claims; its checks pass; the default step's checks fail where they should.
-        await stack.setConfig({ [c.key]: c.other });
-        expect(await upSteps(stack)).toEqual(c.there);
+        expect(await upSteps(stack, ["--config", `${c.key}=${c.other}`])).toEqual(c.there);
+        time("step");
         await expectAllPass(c.lesson, p, { [c.key]: c.other });
         const flipped = await check(c.lesson, p, {});
         expect(flipped.failed.map((t) => c.flips.find((f) => t.startsWith(f)) ?? t)).toEqual(c.flips);
         expect(await ifindexes(p, c.kept), "the step kept these links").toEqual(before);
+        time("checks");
 
         // Back to the default step (the key removed: the default applies).
         await stack.must(["config", "rm", c.key]);
         expect(await upSteps(stack)).toEqual(c.back);
+        time("back");
         await expectAllPass(c.lesson, p, {});
         expect(await ifindexes(p, c.kept), "back at the default step, the same links").toEqual(before);
+        time("checks");
         await stack.expectNoChanges();
+        time("no-change preview");
 
         await stack.destroy();
         live.delete(stack);
         expect((await namespaces()).filter((n) => n.startsWith(p))).toEqual([]);
-        console.log(`[e2e] ${c.lesson}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        time("destroy");
+        console.log(`[e2e] ${c.lesson}: ${time.report()}`);
     });
 
     it.concurrent("ttl-traceroute: a bad hops fails the preview with one line naming key, value and range; nothing is made", async () => {
         const p = `${prefix}bad-`;
-        const stack = await TestStack.create(`${prefix}bad-hops`, REPO, { lesson: "ttl-traceroute", prefix: p, hops: "9" });
+        const stack = await lessonStack(`${prefix}bad-hops`, "ttl-traceroute", p);
         live.add(stack);
-        const r = await stack.run(["preview"]);
+        const r = await stack.run(["preview", "--config", "hops=9"]);
         expect(r.exitCode).not.toBe(0);
         expect(r.stdout + r.stderr).toContain(`lesson ttl-traceroute: config 'hops' must be a whole number from 1 to 8 (default 3), not "9"`);
         expect(r.stdout + r.stderr, "the message alone, no stack trace").not.toMatch(/^\s+at /m);
