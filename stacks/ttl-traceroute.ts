@@ -3,14 +3,13 @@
  * seed 002, "時間経過" and "Traceroute"). The chain's length is config `hops` (1 to 8, default 3):
  *
  *   [ns1] ns1-veth0 192.0.2.1/24 --- 192.0.2.254/24 gw1-veth0 [router1] gw1-veth1 203.0.113.1/30 ---
- *         default via 192.0.2.254                             default via 203.0.113.2
- *
- *     --- 203.0.113.2/30 gw2-veth0 [router2] gw2-veth1 203.0.113.5/30 --- 203.0.113.6/30 gw3-veth0 [router3] gw3-lan 198.51.100.254/24 ---+
- *           192.0.2.0/24 via 203.0.113.1                                    192.0.2.0/24 via 203.0.113.5      (MAC 02:00:00:00:00:fe)    |
- *           default via 203.0.113.6                                                                                                 |
- *                                                                              [switch] br0: sw-gw3, sw-ns2  <----------------------+
- *                                                                                 |
- *                                                          [ns2] ns2-veth0 198.51.100.1/24, default via 198.51.100.254
+ *         default via 192.0.2.254                           default via 203.0.113.2
+ *     --- 203.0.113.2/30 gw2-veth0 [router2] gw2-veth1 203.0.113.5/30 ---
+ *           192.0.2.0/24 via 203.0.113.1, default via 203.0.113.6
+ *     --- 203.0.113.6/30 gw3-veth0 [router3] gw3-lan 198.51.100.254/24 (MAC 02:00:00:00:00:fe) ---
+ *           192.0.2.0/24 via 203.0.113.5
+ *     --- sw-gw3 [switch: bridge br0] sw-ns2 --- ns2-veth0 198.51.100.1/24 [ns2]
+ *                                                default via 198.51.100.254
  *
  *   router i and router i+1 share 203.0.113.(4i-4)/30: .(4i-3) is router i's, .(4i-2) router i+1's
  *   (router1-router2 is the seed's 203.0.113.1 and .2). Every router forwards, sends what it does
