@@ -1,6 +1,6 @@
 // Runs a lesson's checks and says, for each, what it ran, what it expected and what it saw.
 // Used by `npm run lab -- verify` and by the end-to-end tests.
-import type { Check } from "../stacks/lesson";
+import type { Check, CheckResult, Output } from "../stacks/lesson";
 import { exec, quote } from "../provider/run";
 
 export interface CheckOutcome {
@@ -10,35 +10,72 @@ export interface CheckOutcome {
     saw: string;
 }
 
-function summarize(stdout: string, stderr: string, exitCode: number): string {
-    const text = [stdout.trim(), stderr.trim()].filter(Boolean).join("\n");
-    const lines = text.split("\n").filter(Boolean);
-    const shown = lines.length > 8 ? [...lines.slice(0, 8), `... (${lines.length - 8} more lines)`] : lines;
-    return `exit ${exitCode}${shown.length ? "\n" + shown.map((l) => `      | ${l}`).join("\n") : ""}`;
+function lines(o: Output): string[] {
+    return [o.stdout.trim(), o.stderr.trim()].filter(Boolean).join("\n").split("\n").filter(Boolean);
+}
+
+function summarize(o: Output): string {
+    const all = lines(o);
+    const shown = all.length > 8 ? [...all.slice(0, 8), `... (${all.length - 8} more lines)`] : all;
+    return `exit ${o.exitCode}${shown.length ? "\n" + shown.map((l) => `      | ${l}`).join("\n") : ""}`;
+}
+
+const commandLine = (argv: readonly string[]) => argv.map(quote).join(" ");
+
+/** Everything a check ran, in order, with what each command printed (for a failed check). */
+function sawAll(check: Check, r: CheckResult): string {
+    if (!check.before?.length && !check.after?.length) return summarize(r);
+    const each = [
+        ...(check.before ?? []).map((argv, i) => [argv, r.before?.[i]] as const),
+        [check.argv, r] as const,
+        ...(check.after ?? []).map((argv, i) => [argv, r.after?.[i]] as const),
+    ];
+    return each.map(([argv, o]) => `$ ${commandLine(argv)}\n      ${o ? summarize(o) : "(not run)"}`).join("\n      ");
+}
+
+/** What a passing check shows: its evidence lines, or the exit code and the first line. */
+function sawBriefly(check: Check, r: CheckResult): string {
+    let evidence: string[] | undefined;
+    try {
+        evidence = check.evidence?.(r);
+    } catch {
+        evidence = undefined;
+    }
+    if (!evidence) return summarize(r).split("\n").slice(0, 2).join("\n");
+    return [`exit ${r.exitCode}`, ...evidence.map((l) => `      | ${l}`)].join("\n");
+}
+
+async function run(check: Check, argv: readonly string[]): Promise<Output> {
+    return exec({ kind: "Check", name: check.title, op: "read" }, argv);
 }
 
 export async function runChecks(checks: Check[]): Promise<CheckOutcome[]> {
     const out: CheckOutcome[] = [];
     for (const check of checks) {
-        const r = await exec({ kind: "Check", name: check.title, op: "read" }, check.argv);
+        const before: Output[] = [];
+        for (const argv of check.before ?? []) before.push(await run(check, argv));
+        const main = await run(check, check.argv);
+        const after: Output[] = [];
+        for (const argv of check.after ?? []) after.push(await run(check, argv));
+        const r: CheckResult = { ...main, before, after };
         let ok: boolean;
         try {
             ok = check.ok(r);
         } catch {
             ok = false;
         }
-        out.push({ check, ok, exitCode: r.exitCode, saw: summarize(r.stdout, r.stderr, r.exitCode) });
+        out.push({ check, ok, exitCode: r.exitCode, saw: ok ? sawBriefly(check, r) : sawAll(check, r) });
     }
     return out;
 }
 
-/** A failed check shows all it saw; a passing one only the first line (the exit code and the gist). */
+/** A failed check shows all it saw; a passing one its evidence (or the exit code and the gist). */
 export function formatOutcome(o: CheckOutcome): string {
-    const saw = o.ok ? (o.saw.split("\n").slice(0, 2).join("\n")) : o.saw;
+    const ran = [...(o.check.before ?? []), o.check.argv, ...(o.check.after ?? [])].map(commandLine).join("\n                ");
     return [
         `${o.ok ? "PASS" : "FAIL"}  ${o.check.title}`,
-        `      ran:      ${o.check.argv.map(quote).join(" ")}`,
+        `      ran:      ${ran}`,
         `      expected: ${o.check.expect}`,
-        `      saw:      ${saw}`,
+        `      saw:      ${o.saw}`,
     ].join("\n");
 }

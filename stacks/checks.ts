@@ -30,6 +30,18 @@ export function step<T extends string>(lesson: string, key: string, value: strin
         `set it with: npm run lab -- up ${lesson} ${key}=${allowed[0]}`);
 }
 
+/**
+ * Reads a numeric step of a lesson from config: a whole number from min to max, `fallback` when
+ * unset. Anything else fails as `step` does: one line with the key, the value and what is allowed.
+ */
+export function numberStep(lesson: string, key: string, value: string | undefined, range: { min: number; max: number; fallback: number }): number {
+    if (value === undefined || value === "") return range.fallback;
+    const n = /^[1-9][0-9]*$/.test(value) ? Number(value) : NaN;
+    if (n >= range.min && n <= range.max) return n;
+    throw new pulumi.RunError(`lesson ${lesson}: config '${key}' must be a whole number from ${range.min} to ${range.max} (default ${range.fallback}), not "${value}"; ` +
+        `set it with: npm run lab -- up ${lesson} ${key}=${range.fallback}`);
+}
+
 const replyLines = (stdout: string) => stdout.split("\n").filter((l) => /^\d+ bytes from /.test(l));
 
 /** from pings `address` (which belongs to `owner`) and gets every reply; with ttl, every reply carries that TTL. */
@@ -44,6 +56,7 @@ export function reaches(from: Node, address: string, owner: string, opts: { ttl?
             const replies = replyLines(r.stdout);
             return ttl === undefined || (replies.length > 0 && replies.every((l) => new RegExp(`\\bttl=${ttl}\\b`).test(l)));
         },
+        evidence: (r) => replyLines(r.stdout),
     };
 }
 
@@ -84,6 +97,7 @@ export function tracePath(from: Node, address: string, hops: readonly string[]):
             const listed = r.stdout.split("\n").map((l) => /^\s*\d+\s+(\S+)/.exec(l)?.[1]).filter((h): h is string => h !== undefined);
             return r.exitCode === 0 && listed.join(" ") === hops.join(" ");
         },
+        evidence: (r) => r.stdout.split("\n").filter((l) => /^\s*\d+\s/.test(l)).map((l) => l.trim()),
     };
 }
 
@@ -94,5 +108,31 @@ export function sysctlIs(node: Node, key: string, value: string, why: string): C
         argv: inNs(node.ns, "sysctl", "-n", key),
         expect: `exit 0, output "${value}"`,
         ok: (r) => r.exitCode === 0 && r.stdout.trim() === value,
+    };
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** An ICMP error as ping prints it (iputils: one fixed text per type and code). */
+export interface IcmpError {
+    /** ping's words: "Time to live exceeded", "Frag needed and DF set (mtu = 500)". */
+    text: string;
+    type: number;
+    code: number;
+}
+
+/**
+ * from sends one echo request to `address` (ping with `pingArgs`, such as `-t 2`) and, instead of
+ * a reply, `sender` answers with the ICMP error `icmp`: exactly the line
+ * "From SENDER icmp_seq=1 TEXT", and no reply. ping returns as soon as the error arrives.
+ */
+export function icmpErrorFrom(from: Node, address: string, pingArgs: string[], sender: { label: string; address: string }, icmp: IcmpError, why: string): Check {
+    const line = new RegExp(`^From ${escapeRe(sender.address)} icmp_seq=1 ${escapeRe(icmp.text)}$`, "m");
+    return {
+        title: `${from.label} -> ${address} (ping ${pingArgs.join(" ")}): ${sender.label} (${sender.address}) answers ICMP type ${icmp.type} code ${icmp.code}: ${why}`,
+        argv: inNs(from.ns, "ping", "-n", "-c", "1", "-W", "1", ...pingArgs, address),
+        expect: `non-zero exit, no reply, and the line "From ${sender.address} icmp_seq=1 ${icmp.text}"`,
+        ok: (r) => r.exitCode !== 0 && replyLines(r.stdout).length === 0 && line.test(r.stdout),
+        evidence: (r) => r.stdout.split("\n").filter((l) => l.startsWith("From ")),
     };
 }

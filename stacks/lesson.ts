@@ -9,14 +9,37 @@ export interface LessonContext {
     config: pulumi.Config;
 }
 
+/** What one command of a check printed. */
+export interface Output {
+    exitCode: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** The result a check judges: its command's output, and those of the commands around it (the runner always gives both lists). */
+export interface CheckResult extends Output {
+    before?: Output[];
+    after?: Output[];
+}
+
 export interface Check {
     /** What it shows, in one line. */
     title: string;
     /** The command, as argv (run with execa, no shell). */
     argv: string[];
+    /**
+     * Commands run just before and just after argv, in order, each as argv; their outputs reach
+     * `ok` as `before` and `after`. For what one command cannot show: a counter read on both
+     * sides of a ping (the difference is what the ping did), a cache emptied first so that an
+     * old entry cannot answer for the network.
+     */
+    before?: string[][];
+    after?: string[][];
     /** What it expects, in words, and the test on the result. */
     expect: string;
-    ok: (r: { exitCode: number; stdout: string; stderr: string }) => boolean;
+    ok: (r: CheckResult) => boolean;
+    /** The lines that prove the claim, shown for a passing check (default: the first line of output). */
+    evidence?: (r: CheckResult) => string[];
 }
 
 export interface Lesson {
