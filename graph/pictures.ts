@@ -4,14 +4,16 @@
 // prefix taken off (the seed's names), and destroyed. A test (test/e2e/pictures.ts) draws the
 // lesson it has just brought up the same way and fails when the committed picture differs.
 //   npm run pictures [LESSON ...]     (default: every lesson)
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { execa } from "execa";
 import { stackToSvg } from "./render";
 
-export const PICTURES_DIR = resolve(__dirname, "../../docs/lessons");
+/** The repository: this file runs compiled (dist/graph/) and, in the tests, from source (graph/). */
+const ROOT = existsSync(join(__dirname, "../package.json")) ? resolve(__dirname, "..") : resolve(__dirname, "../..");
+export const PICTURES_DIR = join(ROOT, "docs/lessons");
 
 /** Where a lesson's committed picture lives. */
 export function picturePath(lesson: string): string {
@@ -32,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
         console.error(`pictures: no lesson ${unknown.join(", ")} (lessons: ${Object.keys(lessons).join(", ")})`);
         return 2;
     }
-    const root = resolve(__dirname, "../..");
+    const root = ROOT;
     const state = mkdtempSync(join(tmpdir(), "pulumi-netns-pictures-"));
     const env = { PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: "lessons", PULUMI_SKIP_UPDATE_CHECK: "true", PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true" };
     const pulumi = (stack: string, args: string[]) => execa("pulumi", [...args, "--stack", stack, "--non-interactive", "--cwd", root], { env, reject: false, stdin: "ignore" });
@@ -60,7 +62,11 @@ async function main(argv: string[]): Promise<number> {
                 failed++;
                 console.error(`pictures: ${lesson}: ${(e as Error).message}`);
             } finally {
-                await pulumi(stack, ["destroy", "--yes", "--skip-preview"]);
+                const down = await pulumi(stack, ["destroy", "--yes", "--skip-preview"]);
+                if (down.exitCode !== 0) {
+                    failed++;
+                    console.error(`pictures: ${lesson}: destroy failed, namespaces ${prefix}* may be left: remove them with ip netns del\n${String(down.stderr)}`);
+                }
                 await pulumi(stack, ["stack", "rm", "--yes", "--force"]);
             }
         }
