@@ -256,9 +256,9 @@ function forwarding(value: string | undefined): string | undefined {
 /** The lines inside a namespace's box: forwarding, other sysctls, routes by table, rules. */
 function nsLines(m: Model, n: Ns): string[] {
     const rows: string[] = [];
-    const text = (s: string, attrs = "") => rows.push(`<tr><td align="left"${attrs}>${s}</td></tr>`);
-    const mono = (s: string) => text(`<font face="${MONO}" point-size="9">${html(s)}</font>`);
-    const head = (s: string) => text(`<font point-size="9" color="#555555">${html(s)}</font>`);
+    const text = (s: string) => rows.push(`<tr><td align="left"><font point-size="10">${s}</font></td></tr>`);
+    const mono = (s: string) => rows.push(`<tr><td align="left"><font face="${MONO}" point-size="9">${html(s)}</font></td></tr>`);
+    const head = (s: string) => rows.push(`<tr><td align="left"><font point-size="9" color="#555555">${html(s)}</font></td></tr>`);
     const f4 = forwarding(n.sysctls.get("net.ipv4.ip_forward") ?? n.sysctls.get("net.ipv4.conf.all.forwarding"));
     const f6 = forwarding(n.sysctls.get("net.ipv6.conf.all.forwarding"));
     if (f4) text(`IPv4 forwarding <b>${f4}</b>`);
@@ -359,14 +359,21 @@ export function stackToDot(exported: unknown, options: GraphOptions = {}): strin
         const title = [`<b>${html(n.name)}</b>`];
         if (owner) title.push(`<font point-size="9" color="#555555">${html(shortType(owner.type))}${owner.name !== n.resource ? ` ${html(owner.name)}` : ""}</font>`);
         if (n.resource === undefined) title.push(`<font point-size="9" color="#b00020">not in this stack</font>`);
-        w(`subgraph ${id(`cluster_ns_${n.name}`)} {`, depth);
-        // Inside a subnet the cable comes in from above, through where the name would be: the name goes below.
-        w(`label=<${title.join(" ")}>; labeljust=l;${inSubnet && direction === "TB" ? " labelloc=b;" : ""} style="rounded,filled${n.resource === undefined ? ",dashed" : ""}"; fillcolor="#eef4fb"; color="#4a78b0"; penwidth=1.5;`, depth + 1);
         const lines = nsLines(m, n);
         const ifs = [...n.ifaces.values()].sort(byName);
         const bridged = (i: Iface) => i.master !== undefined && n.ifaces.get(i.master)?.kind === "bridge";
         const nodes = ifs.filter((i) => !bridged(i));
-        if (lines.length || nodes.length === 0) {
+        // Left to right, what the namespace holds goes under its name: the box is as wide as its
+        // widest line or its interfaces side by side, not both (a chain of routers stays readable).
+        // Top to bottom, it is a node of its own between the interfaces, clear of the cables that come in from above.
+        const inLabel = direction === "LR" && nodes.length > 0;
+        const label = inLabel && lines.length
+            ? `<table border="0" cellspacing="0" cellpadding="1"><tr><td align="left">${title.join(" ")}</td></tr>${lines.join("")}</table>`
+            : title.join(" ");
+        w(`subgraph ${id(`cluster_ns_${n.name}`)} {`, depth);
+        // Inside a subnet the cable comes in from above, through where the name would be: the name goes below.
+        w(`label=<${label}>; labeljust=l;${inSubnet && direction === "TB" ? " labelloc=b;" : ""} style="rounded,filled${n.resource === undefined ? ",dashed" : ""}"; fillcolor="#eef4fb"; color="#4a78b0"; penwidth=1.5;`, depth + 1);
+        if ((!inLabel && lines.length) || nodes.length === 0) {
             const body = lines.length ? lines.join("") : `<tr><td><font point-size="9" color="#555555">lo only, no routes</font></td></tr>`;
             w(`${id(`info:${n.name}`)} [shape=plain, style="", label=<<table border="0" cellspacing="0" cellpadding="1">${body}</table>>];`, depth + 1);
         }
@@ -425,14 +432,18 @@ export function stackToDot(exported: unknown, options: GraphOptions = {}): strin
         const ifs = [...n.ifaces.values()].filter((i) => !(i.master && n.ifaces.get(i.master)?.kind === "bridge")).sort(byName);
         const info = id(`info:${n.name}`);
         const hasInfo = out.some((l) => l.trimStart().startsWith(`${info} [`));
-        if (!hasInfo || ifs.length === 0) continue;
+        if (ifs.length === 0) continue;
         // A bridge's peers are those of its ports.
         const ends = (i: Iface) => (i.kind === "bridge" ? [...n.ifaces.values()].filter((p) => p.master === i.name) : [i]);
         const peers = (i: Iface) => ends(i).flatMap((e) => m.links.filter((l) => l.a === e || l.b === e).map((l) => (l.a === e ? l.b : l.a).ns));
         const before = ifs.filter((i) => peers(i).some((p) => (rank.get(p) ?? 0) < (rank.get(n.name) ?? 0)));
         const after = ifs.filter((i) => !before.includes(i));
-        for (const i of before) w(`${ifId(i)} -- ${info} [style=invis];`);
-        for (const i of after) w(`${info} -- ${ifId(i)} [style=invis];`);
+        if (hasInfo) {
+            for (const i of before) w(`${ifId(i)} -- ${info} [style=invis];`);
+            for (const i of after) w(`${info} -- ${ifId(i)} [style=invis];`);
+        } else if (before.length && after.length) {
+            w(`${ifId(before[0]!)} -- ${ifId(after[0]!)} [style=invis];`);
+        }
     }
     if (m.others.length) {
         w(`subgraph cluster_other {`);
