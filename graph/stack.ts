@@ -60,7 +60,7 @@ export async function writePicture(exported: unknown, svgPath: string, opts: Gra
         svg = await stackToSvg(exported, opts);
     } catch (e) {
         // "The stack holds no resources": say how to bring it up.
-        if (e instanceof StackGraphError && opts.upHint && /no resources|no pulumi-netns resources/.test(e.message)) {
+        if (e instanceof StackGraphError && opts.upHint && /holds no resources/.test(e.message)) {
             throw new StackGraphError(`${e.message.replace(/: bring it up first.*$/, "")}: run ${opts.upHint}`);
         }
         throw e;
