@@ -95,6 +95,8 @@ interface Model {
 }
 
 const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
+/** A URN without its stack and project (`urn:pulumi:STACK::PROJECT::`): the same in every stack of a lesson. */
+const urnTail = (urn: string) => urn.split("::").slice(2).join("::");
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 
@@ -144,7 +146,7 @@ function readModel(exported: unknown, opts: GraphOptions): Model {
         }
     }
     // Namespaces first: every other kind refers to them.
-    const byKind = (k: string) => netns.filter((r) => r.type === NETNS_TYPE + k).sort((a, b) => a.urn.localeCompare(b.urn));
+    const byKind = (k: string) => netns.filter((r) => r.type === NETNS_TYPE + k).sort((a, b) => urnTail(a.urn).localeCompare(urnTail(b.urn)));
     for (const r of byKind("Namespace")) {
         const n = ns(nsName((r.outputs ?? r.inputs)?.name));
         n.resource = nameOf(r.urn);
@@ -389,10 +391,10 @@ export function stackToDot(exported: unknown, options: GraphOptions = {}): strin
         // Subnets in the order of their networks (192.168.1.0/28 before 192.168.2.0/28), as the console lists them.
         const netOf = (bridges: Iface[]) => network(bridges.flatMap((b) => b.addresses).sort().find((a) => network(a)));
         const sorted = [...subnets].map(([urn, bridges]) => ({ urn, bridges, net: netOf(bridges) }))
-            .sort((a, b) => sortableNet(a.net).localeCompare(sortableNet(b.net)) || a.urn.localeCompare(b.urn));
+            .sort((a, b) => sortableNet(a.net).localeCompare(sortableNet(b.net)) || urnTail(a.urn).localeCompare(urnTail(b.urn)));
         for (const { urn, bridges, net } of sorted) {
             const c = m.components.get(urn)!;
-            w(`subgraph ${id(`cluster_c_${urn}`)} {`, depth + 1);
+            w(`subgraph ${id(`cluster_c_${urnTail(urn)}`)} {`, depth + 1);
             w(`label=<<b>${html(c.name)}</b> <font point-size="9" color="#555555">${html(shortType(c.type))}${net ? ` ${net}` : ""}</font>>; labeljust=l; style="rounded,filled"; fillcolor="#f1f8ec"; color="#4f8a3a"; penwidth=1.5;`, depth + 2);
             for (const b of bridges) {
                 drawIface(n, b, depth + 2);

@@ -55,6 +55,27 @@ const router = () => [
     res("Sysctl", "ns2-forward6", { namespace: `${P}ns2`, key: "net.ipv6.conf.all.forwarding", value: "0" }),
 ];
 
+const T = "netns-aws:ec2:";
+
+/** The VPC lesson's core, as its state holds it: components (Vpc, Subnet, RouteTable, Instance) as parents. */
+function vpc() {
+    const vpcU = `urn:pulumi:t::pulumi-netns::${T}Vpc::dev-vpc`, subU = `urn:pulumi:t::pulumi-netns::${T}Subnet::dev-subnet-public`;
+    const rtU = `urn:pulumi:t::pulumi-netns::${T}RouteTable::dev-routetable`, webU = `urn:pulumi:t::pulumi-netns::${T}Instance::dev-web`;
+    return [
+        component(`${T}Vpc`, "dev-vpc"), component(`${T}Subnet`, "dev-subnet-public"), component(`${T}RouteTable`, "dev-routetable", { table: 101 }),
+        component(`${T}Instance`, "dev-web"), component(`${T}RouteTable`, "dev-vpc-main", { table: 100 }),
+        res("Namespace", "dev-vpc", { name: `${P}dev-vpc` }, vpcU),
+        res("Rule", "dev-vpc-main-association", { namespace: `${P}dev-vpc`, priority: 32000, from: "192.168.0.0/16", to: "all", lookup: 100 }, vpcU),
+        res("Rule", "dev-vpc-end", { namespace: `${P}dev-vpc`, priority: 32001, from: "192.168.0.0/16", to: "all", type: "unreachable" }, vpcU),
+        res("Bridge", "dev-subnet-public-bridge", { name: "br-public", namespace: `${P}dev-vpc`, up: true }, subU),
+        res("Address", "dev-subnet-public-router", { namespace: `${P}dev-vpc`, dev: "br-public", address: "192.168.1.1/28" }, subU),
+        res("Route", "dev-routetable-default", { namespace: `${P}dev-vpc`, to: "0.0.0.0/0", via: "203.0.113.1", dev: "dev-igw", table: 101 }, rtU),
+        res("Namespace", "dev-web", { name: `${P}dev-web` }, webU),
+        res("VethPair", "dev-web-eni", { name: "eth0", namespace: `${P}dev-web`, peerName: "dev-web", peerNamespace: `${P}dev-vpc`, peerMaster: "br-public" }, webU),
+        res("Address", "dev-web-ip", { namespace: `${P}dev-web`, dev: "eth0", address: "192.168.1.4/28" }, webU),
+    ];
+}
+
 describe("stackToDot", () => {
     const dot = stackToDot(exported(router()), { stripPrefix: P });
 
@@ -116,27 +137,12 @@ describe("stackToDot", () => {
     });
 
     it("groups a VPC like the console: subnets (component with a bridge) hold their instances; tables and rules by name", () => {
-        const T = "netns-aws:ec2:";
-        const vpcU = `urn:pulumi:t::pulumi-netns::${T}Vpc::dev-vpc`, subU = `urn:pulumi:t::pulumi-netns::${T}Subnet::dev-subnet-public`;
-        const rtU = `urn:pulumi:t::pulumi-netns::${T}RouteTable::dev-routetable`, webU = `urn:pulumi:t::pulumi-netns::${T}Instance::dev-web`;
-        const d = stackToDot(exported([
-            component(`${T}Vpc`, "dev-vpc"), component(`${T}Subnet`, "dev-subnet-public"), component(`${T}RouteTable`, "dev-routetable", { table: 101 }),
-            component(`${T}Instance`, "dev-web"), component(`${T}RouteTable`, "dev-vpc-main", { table: 100 }),
-            res("Namespace", "dev-vpc", { name: `${P}dev-vpc` }, vpcU),
-            res("Rule", "dev-vpc-main-association", { namespace: `${P}dev-vpc`, priority: 32000, from: "192.168.0.0/16", to: "all", lookup: 100 }, vpcU),
-            res("Rule", "dev-vpc-end", { namespace: `${P}dev-vpc`, priority: 32001, from: "192.168.0.0/16", to: "all", type: "unreachable" }, vpcU),
-            res("Bridge", "dev-subnet-public-bridge", { name: "br-public", namespace: `${P}dev-vpc`, up: true }, subU),
-            res("Address", "dev-subnet-public-router", { namespace: `${P}dev-vpc`, dev: "br-public", address: "192.168.1.1/28" }, subU),
-            res("Route", "dev-routetable-default", { namespace: `${P}dev-vpc`, to: "0.0.0.0/0", via: "203.0.113.1", dev: "dev-igw", table: 101 }, rtU),
-            res("Namespace", "dev-web", { name: `${P}dev-web` }, webU),
-            res("VethPair", "dev-web-eni", { name: "eth0", namespace: `${P}dev-web`, peerName: "dev-web", peerNamespace: `${P}dev-vpc`, peerMaster: "br-public" }, webU),
-            res("Address", "dev-web-ip", { namespace: `${P}dev-web`, dev: "eth0", address: "192.168.1.4/28" }, webU),
-        ]), { stripPrefix: P });
+        const d = stackToDot(exported(vpc()), { stripPrefix: P });
         // dev-vpc's box holds the subnet's box, which holds the bridge and dev-web's box.
-        const vpc = d.indexOf(`subgraph "cluster_ns_dev-vpc"`), subnet = d.indexOf(`subgraph "cluster_c_${subU}"`);
+        const box = d.indexOf(`subgraph "cluster_ns_dev-vpc"`), subnet = d.indexOf(`subgraph "cluster_c_${T}Subnet::dev-subnet-public"`);
         const web = d.indexOf(`subgraph "cluster_ns_dev-web"`), bridge = d.indexOf(`"if:dev-vpc/br-public" [`);
-        expect(vpc).toBeGreaterThan(-1);
-        expect(subnet).toBeGreaterThan(vpc);
+        expect(box).toBeGreaterThan(-1);
+        expect(subnet).toBeGreaterThan(box);
         expect(bridge).toBeGreaterThan(subnet);
         expect(web).toBeGreaterThan(bridge);
         expect(d).toMatch(/<b>dev-subnet-public<\/b> <font[^>]*>Subnet 192\.168\.1\.0\/28</);
@@ -150,6 +156,13 @@ describe("stackToDot", () => {
         expect(d).toContain("32000: from 192.168.0.0/16 lookup 100");
         expect(d).toContain("32001: from 192.168.0.0/16 unreachable");
         expect(d).toContain("rankdir=TB");
+        // Nothing of the stack's name (its URNs) in the picture: every stack of a lesson draws the same.
+        expect(d).not.toContain("urn:pulumi:t::");
+    });
+
+    it("draws every stack of a lesson the same: nothing of the stack's name or the prefix shows", () => {
+        const other = JSON.parse(JSON.stringify(exported(vpc())).replaceAll("urn:pulumi:t::", "urn:pulumi:nt0000-vpc-vpc::").replaceAll(P, "pic1234-"));
+        expect(stackToDot(other, { stripPrefix: "pic1234-" })).toBe(stackToDot(exported(vpc()), { stripPrefix: P }));
     });
 
     it("escapes names for Graphviz's HTML labels", () => {
