@@ -10,8 +10,29 @@ export interface CheckOutcome {
     saw: string;
 }
 
+/**
+ * The lines of a command's output that carry evidence, chosen by what they say: ping's replies
+ * (with their ttl) and its ICMP error lines ("From 192.0.2.254 icmp_seq=1 Destination Net
+ * Unreachable"), its tally ("2 packets transmitted, 0 received"), traceroute's hops, and error
+ * messages. ping's banner ("PING 192.0.2.1 (192.0.2.1) 56(84) bytes of data."), its statistics
+ * header and timings, and traceroute's banner prove nothing and are left out. Output of any
+ * other command (ip, sysctl) has no such marks: all of it is evidence.
+ */
+export function evidenceLines(text: string): string[] {
+    const lines = text.split("\n").map((l) => l.trimEnd()).filter((l) => l.trim() !== "");
+    const noise = [
+        /^PING \S+ \(\S+\)( from \S+ \S+:)? \d+\(\d+\) bytes of data\.$/,
+        /^PING6?\(/,
+        /^--- \S+ ping statistics ---$/,
+        /^rtt min\/avg\/max\/mdev = /,
+        /^traceroute6? to \S+ \(\S+\), \d+ hops max/,
+    ];
+    const kept = lines.filter((l) => !noise.some((re) => re.test(l.trim())));
+    return kept.length ? kept : lines;
+}
+
 function lines(o: Output): string[] {
-    return [o.stdout.trim(), o.stderr.trim()].filter(Boolean).join("\n").split("\n").filter(Boolean);
+    return evidenceLines([o.stdout.trim(), o.stderr.trim()].filter(Boolean).join("\n"));
 }
 
 function summarize(o: Output): string {
@@ -41,7 +62,7 @@ function sawBriefly(check: Check, r: CheckResult): string {
     } catch {
         evidence = undefined;
     }
-    if (!evidence) return summarize(r).split("\n").slice(0, 2).join("\n");
+    if (!evidence) return summarize(r).split("\n").slice(0, 4).join("\n");
     return [`exit ${r.exitCode}`, ...evidence.map((l) => `      | ${l}`)].join("\n");
 }
 

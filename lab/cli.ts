@@ -5,12 +5,16 @@
 //   verify LESSON        run the lesson's checks against what is running
 //   destroy LESSON       remove everything the lesson made
 //   recover LESSON       after an interrupted `up` (killed, crashed): unlock, adopt what it made, converge (lab/recover.ts)
+//   graph LESSON [--png] the picture of what is running: LESSON.svg (and LESSON.png) in the current directory (graph/)
 //   env                  the exports for plain `pulumi` in a shell (handled by scripts/lab.sh)
 // The stack is named after the lesson. scripts/lab.sh installs whatever is missing first.
+import { resolve } from "node:path";
 import { execa } from "execa";
 import { lessons } from "../stacks/lessons";
 import { formatOutcome, runChecks } from "./checks";
 import { recoverStack } from "./recover";
+import { StackGraphError } from "../graph/render";
+import { exportStack, writePicture } from "../graph/stack";
 
 const root = `${__dirname}/../..`;
 
@@ -37,18 +41,40 @@ async function verify(name: string): Promise<boolean> {
     return failed === 0;
 }
 
+/** `graph LESSON [--png]`: the picture of the lesson's stack, in the directory npm was run from. */
+async function graph(name: string, flags: string[]): Promise<number> {
+    const bad = flags.filter((f) => f !== "--png");
+    if (bad.length) {
+        console.error(`usage: npm run lab -- graph ${name} [--png]   (not: ${bad.join(" ")})`);
+        return 2;
+    }
+    const upHint = `npm run lab -- up ${name}`;
+    try {
+        const exported = await exportStack({ stack: name, cwd: root, upHint, missing: `lesson ${name} was never brought up: run ${upHint}` });
+        const files = await writePicture(exported, resolve(process.env.INIT_CWD ?? process.cwd(), `${name}.svg`), { png: flags.includes("--png"), title: `lesson ${name}`, upHint });
+        console.log(files.svg);
+        if (files.png) console.log(files.png);
+        return 0;
+    } catch (e) {
+        if (!(e instanceof StackGraphError)) throw e;
+        console.error(`graph ${name}: ${e.message}`);
+        return 1;
+    }
+}
+
 async function main(argv: string[]): Promise<number> {
     const [verb, name, ...rest] = argv;
     if (!verb || verb === "list" || verb === "help") {
         console.log("Lessons (npm run lab -- up LESSON):");
         for (const l of Object.values(lessons)) console.log(`  ${l.name.padEnd(18)} ${l.summary}`);
-        console.log("\nVerbs: list, preview, up, verify, destroy, recover, env");
+        console.log("\nVerbs: list, preview, up, verify, destroy, recover, graph, env");
         return 0;
     }
     if (!name || !lessons[name]) {
         console.error(`usage: npm run lab -- ${verb} LESSON   (LESSON is one of: ${Object.keys(lessons).join(", ")})`);
         return 2;
     }
+    if (verb === "graph") return graph(name, rest);
     const bad = rest.filter((a) => !/^[A-Za-z][A-Za-z0-9_-]*=.*$/.test(a));
     if (bad.length) {
         console.error(`not a key=value setting: ${bad.join(" ")}`);
@@ -78,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
             console.log(`\nChecks for ${name}:`);
             return (await verify(name)) ? 0 : 1;
         default:
-            console.error(`unknown verb "${verb}": use list, preview, up, verify, destroy, recover or env`);
+            console.error(`unknown verb "${verb}": use list, preview, up, verify, destroy, recover, graph or env`);
             return 2;
     }
 }

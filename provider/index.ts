@@ -6,3 +6,6 @@ export { Route, type RouteInputs } from "./route";
 export { Sysctl, type SysctlInputs } from "./sysctl";
 export { Bridge, type BridgeInputs } from "./bridge";
 export { Rule, type RuleInputs } from "./rule";
+// The picture of a stack (graph/): from the JSON of `pulumi stack export` to DOT, SVG and PNG.
+export { stackToDot, stackToSvg, StackGraphError, type GraphOptions, type StackExport } from "../graph/render";
+export { svgToPng } from "../graph/png";

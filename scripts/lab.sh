@@ -7,7 +7,8 @@ if [ "${1:-}" = env ]; then
   exec bash "$root/scripts/setup.sh" --print-env
 fi
 . "$root/scripts/setup.sh"
-if [ "$(id -u)" != 0 ] && ! sudo -n true 2>/dev/null && [ "${1:-list}" != list ]; then
+# list and graph need no root: graph only reads the stack's state.
+if [ "$(id -u)" != 0 ] && ! sudo -n true 2>/dev/null && [ "${1:-list}" != list ] && [ "${1:-}" != graph ]; then
   echo "lab: lessons create network namespaces, which needs root: run as root (sudo npm run lab -- $*) or allow passwordless sudo" >&2
   exit 1
 fi

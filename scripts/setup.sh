@@ -76,7 +76,7 @@ fi
 # The provider stored in the state loads its implementation by package name (provider/dynamic.ts):
 # make this checkout resolvable as `pulumi-netns` from the program directory.
 [ "$(readlink node_modules/pulumi-netns 2>/dev/null)" = ".." ] || ln -sfn .. node_modules/pulumi-netns
-if [ ! -f dist/.built ] || [ -n "$(find provider stacks lab tsconfig.json package.json -newer dist/.built -name '*.ts' -o -newer dist/.built -name '*.json' 2>/dev/null | head -n1)" ]; then
+if [ ! -f dist/.built ] || [ -n "$(find provider stacks lab graph tsconfig.json package.json -newer dist/.built -name '*.ts' -o -newer dist/.built -name '*.json' 2>/dev/null | head -n1)" ]; then
   say "compiling TypeScript (tsc)"
   npx --no-install tsc -p tsconfig.json >&2
   touch dist/.built

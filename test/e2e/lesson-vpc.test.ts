@@ -11,6 +11,7 @@ import { exec } from "../../provider/run";
 import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
 import { filePrefix, hostLinksBefore } from "../support/prefix";
 import { removeState, REPO, TestStack } from "./harness";
+import { expectPictureMatches } from "./pictures";
 
 const prefix = filePrefix("vpc");
 let stack: TestStack | undefined;
@@ -76,6 +77,7 @@ describe("lesson vpc through the real Pulumi CLI", () => {
         expect((await namespaces()).filter((n) => n.startsWith(prefix))).toEqual([]);
 
         await stack.up();
+        await expectPictureMatches(stack, "vpc", prefix);
         await expectAllPass({});
         await stack.expectNoChanges();
         const outputs = await stack.outputs();

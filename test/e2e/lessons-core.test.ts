@@ -11,6 +11,7 @@ import { lessons } from "../../stacks/lessons";
 import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
 import { filePrefix, hostLinksBefore } from "../support/prefix";
 import { removeState, REPO, TestStack } from "./harness";
+import { expectPictureMatches } from "./pictures";
 
 const prefix = filePrefix("core");
 const stacks: TestStack[] = [];
@@ -101,6 +102,7 @@ describe("core lessons (seed 000) through the real Pulumi CLI", () => {
 
         // The default step.
         await stack.up();
+        await expectPictureMatches(stack, c.lesson, p);
         await expectAllPass(c.lesson, p, {});
         await stack.expectNoChanges();
         const before = await evidence(stack, c.lesson);
