@@ -15,6 +15,7 @@ import { lessons } from "../../stacks/lessons";
 import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
 import { filePrefix, hostLinksBefore } from "../support/prefix";
 import { removeState, REPO, TestStack } from "./harness";
+import { expectPictureMatches } from "./pictures";
 
 const prefix = filePrefix("cha");
 /** Stacks that may still hold resources: afterAll destroys these (a test removes its own when it destroyed it). */
@@ -153,6 +154,7 @@ describe("chapter lessons (seeds 000, 002, 003, 004) through the real Pulumi CLI
 
         await stack.up();
         time("up");
+        await expectPictureMatches(stack, c.lesson, p);
         await expectAllPass(c.lesson, p, {});
         const before = await ifindexes(p, c.kept);
         expect(Object.values(before).every((i) => typeof i === "number"), `links to watch exist: ${JSON.stringify(before)}`).toBe(true);

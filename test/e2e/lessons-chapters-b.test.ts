@@ -11,6 +11,7 @@ import { lessons } from "../../stacks/lessons";
 import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
 import { filePrefix, hostLinksBefore } from "../support/prefix";
 import { removeState, REPO, TestStack } from "./harness";
+import { expectPictureMatches } from "./pictures";
 
 const prefix = filePrefix("chb");
 const stacks: TestStack[] = [];
@@ -71,6 +72,7 @@ describe("chapter lessons (seeds 001, 002, 004) through the real Pulumi CLI", ()
         await stack.up();
         // Right after up, nothing else first: the first check is a ping with a 1 s deadline.
         await expectAllPass("ipv6", p, {});
+        await expectPictureMatches(stack, "ipv6", p);
         const before = { end: await link(`${p}ns1`, "ns1-veth0"), peer: await link(`${p}router`, "gw-veth0") };
         expect(before.end.address).toBe("00:0b:97:28:c6:d5");
 
@@ -109,6 +111,7 @@ describe("chapter lessons (seeds 001, 002, 004) through the real Pulumi CLI", ()
         const { stack, p } = await start("icmp-unreachable", "iu");
         await stack.up();
         await expectAllPass("icmp-unreachable", p, {});
+        await expectPictureMatches(stack, "icmp-unreachable", p);
         // At once again: with the kernel's icmp_ratelimit the router's answers would run out.
         await expectAllPass("icmp-unreachable", p, {});
         await stack.expectNoChanges();
@@ -120,6 +123,7 @@ describe("chapter lessons (seeds 001, 002, 004) through the real Pulumi CLI", ()
         await stack.up();
         const nss = [`${p}ns1`, `${p}router`, `${p}ns2`];
         await expectAllPass("udp-socket", p, {});
+        await expectPictureMatches(stack, "udp-socket", p);
         expect(await pids(nss)).toEqual(Object.fromEntries(nss.map((n) => [n, ""])));
         await expectAllPass("udp-socket", p, {});
         expect(await pids(nss)).toEqual(Object.fromEntries(nss.map((n) => [n, ""])));
