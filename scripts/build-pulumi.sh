@@ -59,10 +59,11 @@ go_line() { (cd "$work" && go list -m -f '{{.GoVersion}}' "$@" | sort -V | tail 
 # 1. The CLI: pkg/v3/cmd/pulumi and sdk/v3 at the same release.
 step "building pulumi v$PULUMI_VERSION (pkg/v3/cmd/pulumi): module download and compile take several minutes"
 mkdir -p "$work/cli"
+cli_go=$(go_line "github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION")
 cat >"$work/cli/go.mod" <<EOF
 module pulumi-netns.local/build/cli
 
-go $(go_line "github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION")
+go $cli_go
 
 require (
 	github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION
@@ -83,10 +84,11 @@ build pulumi "$work/cli" "$PULUMI_VERSION" "$work/out/bin/pulumi" github.com/pul
 # 2. The Node.js language host (see scripts/versions.env for why this version).
 step "building pulumi-language-nodejs (sdk/v3 v$LANGUAGE_HOST_SDK_VERSION)"
 mkdir -p "$work/host"
+host_go=$(go_line "github.com/pulumi/pulumi/sdk/v3@v$LANGUAGE_HOST_SDK_VERSION")
 cat >"$work/host/go.mod" <<EOF
 module pulumi-netns.local/build/host
 
-go $(go_line "github.com/pulumi/pulumi/sdk/v3@v$LANGUAGE_HOST_SDK_VERSION")
+go $host_go
 
 require github.com/pulumi/pulumi/sdk/v3 v$LANGUAGE_HOST_SDK_VERSION
 EOF
