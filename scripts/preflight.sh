@@ -98,7 +98,7 @@ netns_cli_preflight() {
   have=$(go env GOVERSION 2>/dev/null); have=${have#go}
   if ! required=$(netns_required_go); then
     netns_problem "cannot read the Go module proxy (GOPROXY=$(go env GOPROXY 2>/dev/null))" \
-      "The CLI build downloads about 600 MB of Go modules; reading the go.mod of github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION failed:" \
+      "The CLI build downloads about 350 MB of Go modules (1.6 GB unpacked); reading the go.mod of github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION failed:" \
       "$(printf '%s\n' "$required" | tail -n 3)" \
       "To do: check the network or GOPROXY, $netns_official_install."
     return 1
