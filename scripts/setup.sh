@@ -46,7 +46,7 @@ if [ "$(node_major)" -lt "$NODE_MAJOR" ]; then
   node_bin="$node_dir/node_modules/node-linux-$arch/bin"
   if [ ! -x "$node_bin/node" ]; then
     command -v npm >/dev/null || { say "npm is needed to fetch Node.js $node_ver: apt-get install npm"; exit 1; }
-    say "installing Node.js $node_ver (npm package node-linux-$arch, a 30 MB download: usually 10 to 30 s) into $node_dir"
+    say "installing Node.js $node_ver (npm package node-linux-$arch, a 52 MB download: usually 10 to 30 s) into $node_dir"
     mkdir -p "$node_dir"
     npm install --prefix "$node_dir" --no-save --no-package-lock --no-audit --no-fund --loglevel=error "node-linux-$arch@$node_ver" >&2
   fi
