@@ -9,24 +9,29 @@
 # project, a passphrase secrets provider, no update checks, no plugin downloads.
 #
 # Source it (`. scripts/setup.sh`) to get the environment; `bash scripts/setup.sh --print-env`
-# prints the exports instead.
+# prints the exports instead. With PULUMI_NETNS_SETUP=node only Node.js, the npm dependencies and
+# the compiled program are set up (what `npm run lab -- list` needs): no Debian tools, no CLI.
+# scripts/preflight.sh has decided beforehand whether the run can succeed; the CLI checks are
+# repeated here right before a build, for whoever sources this file directly.
 set -euo pipefail
 
 NETNS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=versions.env
-. "$NETNS_ROOT/scripts/versions.env"
-NETNS_CACHE=${PULUMI_NETNS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-netns}
+# versions.env, NETNS_CACHE, NETNS_CLI_DIR and the netns_cli_* checks.
+# shellcheck source=preflight.sh
+. "$NETNS_ROOT/scripts/preflight.sh"
+setup_parts=${PULUMI_NETNS_SETUP:-all}
 say() { printf '[setup] %s\n' "$*" >&2; }
 is_root() { [ "$(id -u)" = 0 ]; }
 as_root() { if is_root; then "$@"; else sudo -n "$@"; fi; }
 
 # 1. Debian tools.
 need_debs=()
+[ "$setup_parts" = node ] ||
 for pair in ip:iproute2 ping:iputils-ping traceroute:traceroute tracepath:iputils-tracepath tcpdump:tcpdump sysctl:procps; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin command -v "${pair%%:*}" >/dev/null 2>&1 || need_debs+=("${pair#*:}")
 done
 if [ ${#need_debs[@]} -gt 0 ]; then
-  say "installing Debian packages: ${need_debs[*]}"
+  say "installing Debian packages: ${need_debs[*]} (apt-get update and install: usually under a minute)"
   as_root apt-get update -qq >&2 || { say "apt-get update failed: install ${need_debs[*]} by hand (as root)"; exit 1; }
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${need_debs[@]}" >&2
 fi
@@ -41,7 +46,7 @@ if [ "$(node_major)" -lt "$NODE_MAJOR" ]; then
   node_bin="$node_dir/node_modules/node-linux-$arch/bin"
   if [ ! -x "$node_bin/node" ]; then
     command -v npm >/dev/null || { say "npm is needed to fetch Node.js $node_ver: apt-get install npm"; exit 1; }
-    say "installing Node.js $node_ver (npm package node-linux-$arch) into $node_dir"
+    say "installing Node.js $node_ver (npm package node-linux-$arch, a 52 MB download: usually 10 to 30 s) into $node_dir"
     mkdir -p "$node_dir"
     npm install --prefix "$node_dir" --no-save --no-package-lock --no-audit --no-fund --loglevel=error "node-linux-$arch@$node_ver" >&2
   fi
@@ -50,27 +55,39 @@ if [ "$(node_major)" -lt "$NODE_MAJOR" ]; then
 fi
 
 # 3. The Pulumi CLI and the Node.js language host.
-version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
-pulumi_ok() {
-  command -v pulumi >/dev/null 2>&1 && command -v pulumi-language-nodejs >/dev/null 2>&1 || [ -x "$(dirname "$(command -v pulumi 2>/dev/null || echo /x)")/pulumi-language-nodejs" ] || return 1
-  local v; v=$(PULUMI_SKIP_UPDATE_CHECK=true pulumi version 2>/dev/null) || return 1
-  version_ge "${v#v}" "$PULUMI_VERSION"
+# The cached build's language host runs behind scripts/pulumi-language-nodejs.sh, which passes
+# the project's runtime options as flags. A build made before the wrapper has the real host in
+# bin/: it moves to libexec/. Each step is a rename, so a concurrent run always finds a host.
+install_host_wrapper() {
+  local dir=$1
+  if [ ! -x "$dir/libexec/pulumi-language-nodejs" ]; then
+    mkdir -p "$dir/libexec"
+    cp "$dir/bin/pulumi-language-nodejs" "$dir/libexec/.pulumi-language-nodejs.$$"
+    mv -f "$dir/libexec/.pulumi-language-nodejs.$$" "$dir/libexec/pulumi-language-nodejs"
+  fi
+  if ! cmp -s "$NETNS_ROOT/scripts/pulumi-language-nodejs.sh" "$dir/bin/pulumi-language-nodejs"; then
+    install -m 0755 "$NETNS_ROOT/scripts/pulumi-language-nodejs.sh" "$dir/bin/.pulumi-language-nodejs.$$"
+    mv -f "$dir/bin/.pulumi-language-nodejs.$$" "$dir/bin/pulumi-language-nodejs"
+  fi
 }
-cli_dir="$NETNS_CACHE/pulumi-v$PULUMI_VERSION-host-v$LANGUAGE_HOST_SDK_VERSION"
-if ! pulumi_ok; then
-  if [ ! -x "$cli_dir/bin/pulumi" ] || [ ! -x "$cli_dir/bin/pulumi-language-nodejs" ]; then
-    say "no Pulumi CLI >= $PULUMI_VERSION on PATH: building it from Go modules into $cli_dir (minutes, once)"
+cli_dir=$NETNS_CLI_DIR
+if [ "$setup_parts" != node ] && ! netns_pulumi_on_path_ok; then
+  if ! netns_cli_cached; then
+    netns_cli_preflight || exit 1
+    say "no Pulumi CLI >= $PULUMI_VERSION on PATH: building it from Go modules into $cli_dir"
+    say "this usually takes 8 to 10 minutes on two idle cores (15 minutes of CPU) and up to 5.2 GB of disk while it runs, once (README \"Set-up\")"
     start=$(date +%s)
     PULUMI_VERSION=$PULUMI_VERSION LANGUAGE_HOST_SDK_VERSION=$LANGUAGE_HOST_SDK_VERSION DEST=$cli_dir bash "$NETNS_ROOT/scripts/build-pulumi.sh" >&2
     say "Pulumi CLI built in $(( $(date +%s) - start ))s"
   fi
+  install_host_wrapper "$cli_dir"
   export PATH="$cli_dir/bin:$PATH"
 fi
 
 # 4. npm dependencies and the compiled program.
 cd "$NETNS_ROOT"
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing npm dependencies (npm ci)"
+  say "installing npm dependencies (npm ci: usually 20 to 60 s)"
   npm ci --no-audit --no-fund --loglevel=error >&2
 fi
 # The provider stored in the state loads its implementation by package name (provider/dynamic.ts):

@@ -12,6 +12,7 @@ if [ "${PULUMI_NETNS_TEST_LAYERS:-all}" != unit ] && [ "$(id -u)" != 0 ] && ! su
   echo "  Run as root (sudo npm test), allow passwordless sudo, or run only the unit tests: npm run test:unit" >&2
   exit 1
 fi
+bash "$root/scripts/preflight.sh" test || exit 1
 . "$root/scripts/setup.sh"
 cd "$root"
 targets=()
