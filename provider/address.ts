@@ -2,9 +2,9 @@
 // IPv6 addresses are added with `nodad`: usable at once, without duplicate address detection.
 import { z } from "zod";
 import { canonical } from "./declared";
-import { resourceClass } from "./dynamic";
+import { resourceClass, type ResourceClass } from "./dynamic";
 import { adopt, ifname, nsname } from "./fields";
-import { defineKind, type ArgsOf, type SpecOf } from "./kind";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, ipJson, NetnsError, privileged, commonHint, type Subject } from "./run";
 import { formatCidr, isBroadcast, isNetworkAddress, parseCidr } from "./net";
 
@@ -23,7 +23,8 @@ const hostCidr = z.string({ error: "must be a string" }).superRefine((s, ctx) =>
     }
 });
 
-const schema = z.strictObject({
+// The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
+const fields = {
     /** The namespace of the interface. A change replaces the address. */
     namespace: nsname,
     /** The interface, as in `dev DEV`. Pass `pair.name` so the address waits for its link. A change replaces the address. */
@@ -32,7 +33,8 @@ const schema = z.strictObject({
     address: hostCidr,
     /** Accept the address when it is already there instead of failing. */
     adopt,
-});
+};
+const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields);
 
 /** The inputs of an Address after check (defaults applied): the provider's view. */
 export type AddressSpec = SpecOf<typeof schema>;
@@ -67,7 +69,7 @@ function hint(a: AddressSpec, stderr: string): string {
 }
 
 /** The Address kind: an address on an interface. */
-export const address = defineKind({
+export const address: KindDef<"Address", typeof schema, {}> = defineKind({
     kind: "Address",
     schema,
     computed: {},
@@ -108,7 +110,7 @@ export const address = defineKind({
 export type AddressArgs = ArgsOf<typeof schema>;
 
 /** An address on an interface. Every input change replaces it; every input is an output too. */
-export const Address = resourceClass(address);
+export const Address: ResourceClass<typeof address> = resourceClass(address);
 export type Address = InstanceType<typeof Address>;
 
 /** The definition under its earlier name. */

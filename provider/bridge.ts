@@ -7,12 +7,13 @@
 // Create is one request: the bridge exists, with its MTU and admin state, or it does not.
 import { z } from "zod";
 import { interfaceClaim } from "./declared";
-import { resourceClass } from "./dynamic";
+import { resourceClass, type ResourceClass } from "./dynamic";
 import { adopt, ifindex, ifname, mtu, nsname, up } from "./fields";
-import { defineKind, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "./kind";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "./kind";
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
 
-const schema = z.strictObject({
+// The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
+const fields = {
     /** The bridge's interface name (1-15 characters), as in `ip link add name NAME type bridge`. A change replaces it. */
     name: ifname,
     /** The namespace it lives in. Pass `ns.name` so the bridge waits for its namespace. A change replaces it. */
@@ -23,7 +24,8 @@ const schema = z.strictObject({
     up,
     /** Take over an existing bridge with this name instead of failing. */
     adopt,
-});
+};
+const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields);
 
 const computed = {
     /** The bridge's interface index in its namespace. */
@@ -81,7 +83,7 @@ async function adoptExisting(s: Subject, a: BridgeSpec): Promise<StateOf<typeof 
 }
 
 /** The Bridge kind: a Linux bridge, a switch inside a namespace. */
-export const bridge = defineKind({
+export const bridge: KindDef<"Bridge", typeof schema, typeof computed> = defineKind({
     kind: "Bridge",
     schema,
     computed,
@@ -130,7 +132,7 @@ export const bridge = defineKind({
 export type BridgeArgs = ArgsOf<typeof schema>;
 
 /** A bridge: a switch inside a namespace. Veth ends join it with VethPair `master`/`peerMaster`. Every input is an output too, with ifindex and mac read from the kernel. */
-export const Bridge = resourceClass(bridge);
+export const Bridge: ResourceClass<typeof bridge> = resourceClass(bridge);
 export type Bridge = InstanceType<typeof Bridge>;
 
 /** The definition under its earlier name. */

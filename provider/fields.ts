@@ -48,3 +48,9 @@ export const mtu = z
 /** Computed values: what the kernel decides, read back at create and refresh. */
 export const ifindex = z.number();
 export const linkLocal = z.string();
+
+/** Why `name` cannot be an interface name, or undefined when it can: the rule VethPair and Bridge apply at preview. */
+export function interfaceNameProblem(name: string): string | undefined {
+    const r = ifname.safeParse(name);
+    return r.success ? undefined : (r.error.issues[0]?.message ?? "is not an interface name");
+}

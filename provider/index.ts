@@ -7,3 +7,7 @@ export { Route, type RouteArgs } from "./route";
 export { Sysctl, type SysctlArgs } from "./sysctl";
 export { Bridge, type BridgeArgs } from "./bridge";
 export { Rule, type RuleArgs } from "./rule";
+
+// Address arithmetic and name rules, for components built on these resources (stacks/aws does).
+export { interfaceNameProblem } from "./fields";
+export { contains, formatCidr, formatIp, hostMask, isBroadcast, isNetworkAddress, parseCidr, parseIp, type Cidr, type Family, type Ip } from "./net";

@@ -1,17 +1,19 @@
 // Namespace: a network namespace with its loopback up (`ip netns add NAME`).
 import { statSync } from "node:fs";
 import { z } from "zod";
-import { resourceClass } from "./dynamic";
+import { resourceClass, type ResourceClass } from "./dynamic";
 import { adopt, nsname } from "./fields";
-import { defineKind, type ArgsOf, type SpecOf } from "./kind";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, mustRun, NetnsError, privileged } from "./run";
 
-const schema = z.strictObject({
+// The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
+const fields = {
     /** The namespace's name, as in `ip netns add NAME`: a file name under /run/netns (letters, digits, `_ . -`, up to 64). A change replaces it. */
     name: nsname,
     /** Take over a namespace that already exists instead of failing. Destroy then deletes it. */
     adopt,
-});
+};
+const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields);
 
 /** The inputs of a Namespace after check (defaults applied): the provider's view. */
 export type NamespaceSpec = SpecOf<typeof schema>;
@@ -45,7 +47,7 @@ export function namespaceExists(name: string): boolean {
 }
 
 /** The Namespace kind: a network namespace with its loopback up. */
-export const namespace = defineKind({
+export const namespace: KindDef<"Namespace", typeof schema, {}> = defineKind({
     kind: "Namespace",
     schema,
     computed: {},
@@ -102,7 +104,7 @@ export const namespace = defineKind({
 export type NamespaceArgs = ArgsOf<typeof schema>;
 
 /** A network namespace, created with its loopback up. Every input is an output too. */
-export const Namespace = resourceClass(namespace);
+export const Namespace: ResourceClass<typeof namespace> = resourceClass(namespace);
 export type Namespace = InstanceType<typeof Namespace>;
 
 /** The definition under its earlier name. */

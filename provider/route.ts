@@ -3,9 +3,9 @@
 // gateway, device and source change in place with `ip route replace`.
 import { z } from "zod";
 import { canonical, familyOf } from "./declared";
-import { resourceClass } from "./dynamic";
+import { resourceClass, type ResourceClass } from "./dynamic";
 import { adopt, ifname, nsname, UNKNOWN } from "./fields";
-import { defineKind, type ArgsOf, type SpecOf } from "./kind";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
 import { isNetworkAddress, parseCidr, parseIp, type Family } from "./net";
 
@@ -26,7 +26,8 @@ const ip = z.string({ error: "must be a string" }).refine((s) => parseIp(s) !== 
 
 const TABLE = 'must be "main" or a table number from 1 to 4294967295';
 
-const schema = z.strictObject({
+// The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
+const fields = {
     /** The namespace whose routing table this is. A change replaces the route. */
     namespace: nsname,
     /** "default" or a network without host bits: 198.51.100.0/24, 2001:db8:2::/64. A change replaces the route. */
@@ -45,7 +46,8 @@ const schema = z.strictObject({
     }).default("main"),
     /** Take over an existing route to the same destination (its gateway is then set to via). */
     adopt,
-}).superRefine((v, ctx) => {
+};
+const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields).superRefine((v, ctx) => {
     if (v.via === undefined && v.dev === undefined) {
         ctx.addIssue({ code: "custom", path: ["via"], message: "a route needs a gateway (via) or a device (dev), or both" });
     }
@@ -101,7 +103,7 @@ function hint(r: RouteSpec, stderr: string): string | undefined {
 }
 
 /** The Route kind: a route in a namespace's routing table. */
-export const route = defineKind({
+export const route: KindDef<"Route", typeof schema, {}> = defineKind({
     kind: "Route",
     schema,
     computed: {},
@@ -164,7 +166,7 @@ export const route = defineKind({
 export type RouteArgs = ArgsOf<typeof schema>;
 
 /** A route in a namespace's routing table. Every input is an output too. */
-export const Route = resourceClass(route);
+export const Route: ResourceClass<typeof route> = resourceClass(route);
 export type Route = InstanceType<typeof Route>;
 
 /** The definition under its earlier name. */

@@ -13,9 +13,9 @@
 // Give every managed rule its own priority in a namespace: it is how read finds the rule again.
 import { z } from "zod";
 import { canonical, familyOf } from "./declared";
-import { resourceClass } from "./dynamic";
+import { resourceClass, type ResourceClass } from "./dynamic";
 import { adopt, nsname, UNKNOWN } from "./fields";
-import { defineKind, type ArgsOf, type SpecOf } from "./kind";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, ipJson, NetnsError, privileged, commonHint, type Subject } from "./run";
 import { namespaceExists } from "./namespace";
 import { bits, formatCidr, hostMask, isNetworkAddress, parseCidr, parseIp } from "./net";
@@ -40,7 +40,8 @@ const ruleTable = z.union([
         .refine((n) => n !== 253, "253 is the kernel's default table; use a table of your own"),
 ], { error: TABLE });
 
-const schema = z.strictObject({
+// The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
+const fields = {
     /** The namespace whose routing policy this is. A change replaces the rule. */
     namespace: nsname,
     /** Where the rule sits in the search order, as in `priority N`: lower first. 1 to 4294967295; one managed rule per priority and namespace. A change replaces the rule. */
@@ -57,7 +58,8 @@ const schema = z.strictObject({
     type: z.enum(["unreachable", "prohibit", "blackhole"], { error: 'must be "unreachable", "prohibit" or "blackhole"; leave it out for a rule that looks up a table' }).optional(),
     /** Accept an identical rule that is already there instead of failing. */
     adopt,
-}).superRefine((v, ctx) => {
+};
+const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields).superRefine((v, ctx) => {
     if (v.lookup === undefined && v.type === undefined) {
         ctx.addIssue({ code: "custom", path: ["lookup"], message: 'a rule needs an action: a table to look up (lookup: 100 or "main"), or a type (unreachable, prohibit, blackhole)' });
     } else if (v.lookup !== undefined && v.type !== undefined) {
@@ -145,7 +147,7 @@ function hint(r: RuleSpec, stderr: string): string | undefined {
 }
 
 /** The Rule kind: a routing policy rule. */
-export const rule = defineKind({
+export const rule: KindDef<"Rule", typeof schema, {}> = defineKind({
     kind: "Rule",
     schema,
     computed: {},
@@ -210,7 +212,7 @@ export const rule = defineKind({
 export type RuleArgs = ArgsOf<typeof schema>;
 
 /** A routing policy rule: which table the packets it matches are looked up in. Every input is an output too. */
-export const Rule = resourceClass(rule);
+export const Rule: ResourceClass<typeof rule> = resourceClass(rule);
 export type Rule = InstanceType<typeof Rule>;
 
 /** The definition under its earlier name. */

@@ -5,9 +5,9 @@
 // always required: nothing here can change a setting of the host. Delete restores the value
 // found before create.
 import { z } from "zod";
-import { resourceClass } from "./dynamic";
+import { resourceClass, type ResourceClass } from "./dynamic";
 import { nsname } from "./fields";
-import { defineKind, type ArgsOf, type SpecOf } from "./kind";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
 import { namespaceExists } from "./namespace";
 
@@ -20,7 +20,8 @@ const PER_NAMESPACE_KEYS: RegExp[] = [
     /^net\.unix\.max_dgram_qlen$/,
 ];
 
-const schema = z.strictObject({
+// The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
+const fields = {
     /** The namespace whose setting this is. Required: the host's settings are never changed. A change replaces it. */
     namespace: nsname,
     /** A per-namespace key: net.ipv4.*, net.ipv6.*, net.netfilter.*, net.core.somaxconn, net.core.xfrm_*, net.unix.max_dgram_qlen. A change replaces it. */
@@ -31,7 +32,8 @@ const schema = z.strictObject({
     value: z.string({ error: "must be a string" }).min(1, "must not be empty").max(256, "is longer than 256 characters").regex(/^[\x20-\x7e]*$/, "may contain only printable ASCII on one line (no newline or control characters)")
         // sysctl prints multi-value keys with single separators: "4096 131072" whatever the spacing given.
         .transform((v) => v.trim().split(/ +/).join(" ")),
-});
+};
+const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields);
 
 const computed = {
     /** The value found in the namespace before create; destroy writes it back. */
@@ -63,7 +65,7 @@ async function get(s: Subject, a: SysctlSpec): Promise<string> {
 }
 
 /** The Sysctl kind: one per-namespace kernel setting. */
-export const sysctl = defineKind({
+export const sysctl: KindDef<"Sysctl", typeof schema, typeof computed> = defineKind({
     kind: "Sysctl",
     schema,
     computed,
@@ -107,7 +109,7 @@ export const sysctl = defineKind({
 export type SysctlArgs = ArgsOf<typeof schema>;
 
 /** A per-namespace sysctl. Delete restores the value found before create (output `previous`). Every input is an output too. */
-export const Sysctl = resourceClass(sysctl);
+export const Sysctl: ResourceClass<typeof sysctl> = resourceClass(sysctl);
 export type Sysctl = InstanceType<typeof Sysctl>;
 
 /** The definition under its earlier name. */

@@ -9,12 +9,13 @@
 // with one more command.)
 import { z } from "zod";
 import { interfaceClaim } from "./declared";
-import { resourceClass } from "./dynamic";
+import { resourceClass, type ResourceClass } from "./dynamic";
 import { adopt, ifindex, ifname, linkLocal, mac, mtu, nsname, UNKNOWN, up } from "./fields";
-import { defineKind, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "./kind";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "./kind";
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
 
-const schema = z.strictObject({
+// The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
+const fields = {
     /** This end's interface name (1-15 characters), as in `ip link add NAME`. A change replaces the pair. */
     name: ifname,
     /** The namespace this end lives in. Pass `ns.name` so the pair waits for its namespace. A change replaces the pair. */
@@ -43,7 +44,8 @@ const schema = z.strictObject({
     peerMaster: ifname.optional(),
     /** Take over an existing pair with these names instead of failing. */
     adopt,
-}).superRefine((v, ctx) => {
+};
+const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields).superRefine((v, ctx) => {
     // Two unknown namespaces (ns1.name, ns2.name during preview) are not known to be the same.
     const known = [v.name, v.namespace, v.peerName, v.peerNamespace].every((x) => x !== UNKNOWN);
     if (known && v.name === v.peerName && v.namespace === v.peerNamespace) {
@@ -246,7 +248,7 @@ async function read<T extends Stored>(s: Subject, a: T, wait = false): Promise<(
 /**
  * The VethPair kind: two connected interfaces, each end in its namespace.
  */
-export const vethPair = defineKind({
+export const vethPair: KindDef<"VethPair", typeof schema, typeof computed> = defineKind({
     kind: "VethPair",
     schema,
     computed,
@@ -319,7 +321,7 @@ export const vethPair = defineKind({
 export type VethPairArgs = ArgsOf<typeof schema>;
 
 /** A veth pair: a cable with one end in each namespace. Every input is an output too, with ifindex, mac, linkLocal and their peer* twins read from the kernel. */
-export const VethPair = resourceClass(vethPair);
+export const VethPair: ResourceClass<typeof vethPair> = resourceClass(vethPair);
 export type VethPair = InstanceType<typeof VethPair>;
 
 /** The definition under its earlier name. */
