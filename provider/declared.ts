@@ -124,6 +124,7 @@ export class StackChecks {
     finish(): void {
         if (this.analyzed) return;
         this.analyzed = true;
+        unfinished.delete(this);
         if (this.unresolved > 0) return; // some Address or Route is unknown: no gateway is decidable
         for (const g of this.gateways) {
             const ns = this.namespaces.get(g.namespace);
@@ -142,15 +143,21 @@ export class StackChecks {
 const runs = new WeakMap<object, StackChecks>();
 /** The key for resources made outside any Pulumi run (no monitor: plain scripts, some tests). */
 const NO_RUN = {};
+/** The runs whose gateways are still to be judged, at the latest when the process is about to exit. */
+const unfinished = new Set<StackChecks>();
+let hooked = false;
 
 /** The checks of the current program run, made on first use. */
 export function stackChecks(): StackChecks {
     const key = (pulumi.runtime.getMonitor() as object | undefined) ?? NO_RUN;
     let checks = runs.get(key);
     if (!checks) {
-        const made = (checks = new StackChecks());
-        runs.set(key, made);
-        process.once("beforeExit", () => made.finish());
+        runs.set(key, (checks = new StackChecks()));
+        unfinished.add(checks);
+        if (!hooked) {
+            hooked = true;
+            process.on("beforeExit", () => { for (const c of [...unfinished]) c.finish(); });
+        }
     }
     return checks;
 }
