@@ -62,7 +62,9 @@ async function show(s: Subject, a: Where): Promise<Live | undefined> {
 async function read<T extends StoredOf<typeof schema, typeof computed>>(s: Subject, a: T): Promise<(T & StateOf<typeof schema, typeof computed>) | undefined> {
     const l = await show(s, a);
     if (!l || l.kind !== "bridge") return undefined; // gone, or replaced by something that is not ours
-    return { ...a, up: l.up, ...(a.mtu !== undefined ? { mtu: l.mtu } : {}), ifindex: l.ifindex, mac: l.mac };
+    // liveMtu: an output of releases before mac existed, dropped so that a state does not keep it stale.
+    const { liveMtu: _m, ...rest } = a as T & Record<string, unknown>;
+    return { ...(rest as T), up: l.up, ...(a.mtu !== undefined ? { mtu: l.mtu } : {}), ifindex: l.ifindex, mac: l.mac };
 }
 
 function hint(a: BridgeSpec, stderr: string): string {

@@ -192,7 +192,9 @@ async function linkLocals(s: Subject, x: End, y: End, wait: boolean): Promise<[s
 }
 
 function outputs<T extends Stored>(a: T, x: Live, y: Live, [ll, peerLl]: [string, string]): T & State {
-    return { ...a, ifindex: x.ifindex, peerIfindex: y.ifindex, mac: x.address, peerMac: y.address, linkLocal: ll, peerLinkLocal: peerLl };
+    // Outputs of releases before mac and linkLocal existed, dropped so that a state does not keep them stale.
+    const { liveMtu: _m, peerLiveMtu: _pm, liveAddress: _a, peerLiveAddress: _pa, ...rest } = a as T & Record<string, unknown>;
+    return { ...(rest as T), ifindex: x.ifindex, peerIfindex: y.ifindex, mac: x.address, peerMac: y.address, linkLocal: ll, peerLinkLocal: peerLl };
 }
 
 /**

@@ -142,6 +142,7 @@ describe("a stack made by the previous release, run by this one", () => {
         const after = await now.resource("cable");
         expect(after?.outputs).toMatchObject({ ifindex: cable?.ifindex, mac: cable?.address });
         expect(after?.outputs.linkLocal).toMatch(/^fe80::/);
+        expect(after?.outputs.liveMtu).toBeUndefined(); // the previous release's outputs are gone, not kept stale
         expect((await now.resource("br"))?.outputs.mac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
         await now.destroy();
         expect((await namespaces()).filter((n) => n.startsWith(p))).toEqual([]);
