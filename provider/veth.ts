@@ -5,8 +5,10 @@
 // few commands as `ip` allows: the kernel refuses `up` for the peer inside the same request
 // (ENOTCONN), so the peer is brought up by a second command. The kernel echoes the new end
 // (`-echo`: its index, MTU and MAC), and the second command reads the peer back in the same
-// process: two processes per pair. (Kernels before 6.1 echo nothing: the end is then read back
-// with one more command.)
+// process: two processes make a pair. (Kernels before 6.1 echo nothing: the end is then read back
+// with one more command.) Then each end's IPv6 link-local address is read, one process per end
+// (the kernel assigns it later than the `up`: see linkLocals).
+//   ip -n NS -j -6 address show dev NAME scope link
 import { z } from "zod";
 import { interfaceClaim } from "./declared";
 import { resourceClass, type ResourceClass } from "./dynamic";
