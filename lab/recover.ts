@@ -31,8 +31,8 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { kinds } from "../provider/impl";
-import { validate, type Kind } from "../provider/schemas";
+import { kinds, type Kind } from "../provider/registry";
+import { validate } from "../provider/schemas";
 
 export interface CliResult {
     exitCode: number;

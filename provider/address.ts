@@ -1,24 +1,55 @@
 // Address: an IPv4 or IPv6 address on an interface (`ip address add ADDRESS dev DEV`).
 // IPv6 addresses are added with `nodad`: usable at once, without duplicate address detection.
-import * as pulumi from "@pulumi/pulumi";
-import { NetnsResource } from "./dynamic";
-import { declareAddress } from "./declared";
-import type { KindImpl } from "./kind";
-import { exec, ipJson, NetnsError, privileged, commonHint } from "./run";
-import { parseCidr } from "./net";
-import type { AddressArgs } from "./schemas";
+import { z } from "zod";
+import { canonical } from "./declared";
+import { resourceClass, type ResourceClass } from "./dynamic";
+import { adopt, ifname, nsname } from "./fields";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
+import { exec, ipJson, NetnsError, privileged, commonHint, type Subject } from "./run";
+import { formatCidr, isBroadcast, isNetworkAddress, parseCidr } from "./net";
 
-const isV6 = (a: AddressArgs) => parseCidr(a.address)?.family === 6;
+/** An interface address: a host address with its prefix, 192.0.2.1/24 or 2001:db8::1/64. */
+const hostCidr = z.string({ error: "must be a string" }).superRefine((s, ctx) => {
+    const c = parseCidr(s);
+    if (!c) {
+        ctx.addIssue({ code: "custom", message: `"${s}" is not an address with a prefix length, such as 192.0.2.1/24 or 2001:db8::1/64` });
+        return;
+    }
+    const roomForHosts = c.family === 4 ? c.prefix < 31 : c.prefix < 127;
+    if (roomForHosts && isNetworkAddress(c)) {
+        ctx.addIssue({ code: "custom", message: `"${s}" is the network address of its subnet; give a host address, such as ${formatCidr({ ...c, value: c.value + 1n })}` });
+    } else if (isBroadcast(c)) {
+        ctx.addIssue({ code: "custom", message: `"${s}" is the broadcast address of its subnet; give a host address` });
+    }
+});
+
+// The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
+const fields = {
+    /** The namespace of the interface. A change replaces the address. */
+    namespace: nsname,
+    /** The interface, as in `dev DEV`. Pass `pair.name` so the address waits for its link. A change replaces the address. */
+    dev: ifname,
+    /** A host address with its prefix length: 192.0.2.1/24 or 2001:db8::1/64 (not the network or broadcast address). A change replaces it. */
+    address: hostCidr,
+    /** Accept the address when it is already there instead of failing. */
+    adopt,
+};
+const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields);
+
+/** The inputs of an Address after check (defaults applied): the provider's view. */
+export type AddressSpec = SpecOf<typeof schema>;
+
+const isV6 = (a: AddressSpec) => parseCidr(a.address)?.family === 6;
 
 export const argv = {
-    add: (a: AddressArgs) => ["ip", "-n", a.namespace, "address", "add", a.address, "dev", a.dev, ...(isV6(a) ? ["nodad"] : [])],
-    show: (a: AddressArgs) => ["ip", "-n", a.namespace, "-j", "address", "show", "dev", a.dev],
-    del: (a: AddressArgs) => ["ip", "-n", a.namespace, "address", "del", a.address, "dev", a.dev],
+    add: (a: AddressSpec) => ["ip", "-n", a.namespace, "address", "add", a.address, "dev", a.dev, ...(isV6(a) ? ["nodad"] : [])],
+    show: (a: AddressSpec) => ["ip", "-n", a.namespace, "-j", "address", "show", "dev", a.dev],
+    del: (a: AddressSpec) => ["ip", "-n", a.namespace, "address", "del", a.address, "dev", a.dev],
 };
 
 interface AddrJson { addr_info: { family: string; local: string; prefixlen: number }[] }
 
-async function present(s: Parameters<KindImpl<"Address">["read"]>[0], a: AddressArgs): Promise<boolean> {
+async function present(s: Subject, a: AddressSpec): Promise<boolean> {
     const want = parseCidr(a.address);
     const r = await ipJson<AddrJson>(s, argv.show(a));
     return r.value.some((l) => l.addr_info.some((i) => {
@@ -31,14 +62,23 @@ async function present(s: Parameters<KindImpl<"Address">["read"]>[0], a: Address
 // newer ones (extack) "Error: ipv4: Address already assigned." / "Error: ipv6: address not found.".
 const EXISTS = /File exists|[Aa]ddress already assigned/;
 
-function hint(a: AddressArgs, stderr: string): string {
+function hint(a: AddressSpec, stderr: string): string {
     if (EXISTS.test(stderr)) return `${a.address} is already on ${a.dev} in ${a.namespace}; remove it ('ip -n ${a.namespace} address del ${a.address} dev ${a.dev}') or set adopt: true`;
     if (/Cannot find device/.test(stderr)) return `there is no interface ${a.dev} in ${a.namespace}: create it first and pass its name as an output (pair.name) so Pulumi orders the two`;
     return commonHint(stderr);
 }
 
-export const addressImpl: KindImpl<"Address"> = {
+/** The Address kind: an address on an interface. */
+export const address: KindDef<"Address", typeof schema, {}> = defineKind({
     kind: "Address",
+    schema,
+    computed: {},
+    namespaces: ["namespace"],
+    claims: (on) => [
+        on(["namespace", "address"], (a, name) => [{ segment: a.address, namespace: a.namespace, by: `Address "${name}"` }]),
+        on(["namespace", "dev", "address"], (a) => [{ claim: `addr ${a.namespace} ${a.dev} ${canonical(a.address)}`, property: "address",
+            what: `${a.address} on ${a.dev} in namespace ${a.namespace}`, why: "the same address on the same interface is one kernel object" }]),
+    ],
     diff: { replace: ["namespace", "dev", "address"], update: [] },
     id: (a) => `${a.namespace}/${a.dev}/${a.address}`,
 
@@ -64,27 +104,14 @@ export const addressImpl: KindImpl<"Address"> = {
             throw new NetnsError(s, privileged(argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));
         }
     },
-};
+});
 
-export interface AddressInputs {
-    /** The namespace of the interface. */
-    namespace: pulumi.Input<string>;
-    /** The interface, as in `dev DEV`. Pass `pair.name` so the address waits for its link. */
-    dev: pulumi.Input<string>;
-    /** A host address with its prefix length: 192.0.2.1/24 or 2001:db8::1/64. */
-    address: pulumi.Input<string>;
-    /** Accept the address when it is already there instead of failing. */
-    adopt?: pulumi.Input<boolean>;
-}
+/** The arguments of an Address: each input of its schema, as a `pulumi.Input`. */
+export type AddressArgs = ArgsOf<typeof schema>;
 
-/** An address on an interface. Every input change replaces it. */
-export class Address extends NetnsResource {
-    declare public readonly namespace: pulumi.Output<string>;
-    declare public readonly dev: pulumi.Output<string>;
-    declare public readonly address: pulumi.Output<string>;
+/** An address on an interface. Every input change replaces it; every input is an output too. */
+export const Address: ResourceClass<typeof address> = resourceClass(address);
+export type Address = InstanceType<typeof Address>;
 
-    constructor(name: string, args: AddressInputs, opts?: pulumi.CustomResourceOptions) {
-        super("Address", name, { resourceName: name, ...args }, opts);
-        declareAddress(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
-    }
-}
+/** The definition under its earlier name. */
+export const addressImpl = address;

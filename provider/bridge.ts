@@ -5,19 +5,43 @@
 // master NAME`). `name` is always given after the `name` keyword: `ip link add br0 ...` would read
 // a name such as "a" or "mtu" as a keyword.
 // Create is one request: the bridge exists, with its MTU and admin state, or it does not.
-import * as pulumi from "@pulumi/pulumi";
-import { NetnsResource } from "./dynamic";
-import { declareBridge } from "./declared";
-import type { KindImpl, Outputs } from "./kind";
+import { z } from "zod";
+import { interfaceClaim } from "./declared";
+import { resourceClass, type ResourceClass } from "./dynamic";
+import { adopt, ifindex, ifname, mtu, nsname, up } from "./fields";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "./kind";
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
-import type { BridgeArgs } from "./schemas";
 
-type Where = Pick<BridgeArgs, "name" | "namespace">;
+// The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
+const fields = {
+    /** The bridge's interface name (1-15 characters), as in `ip link add name NAME type bridge`. A change replaces it. */
+    name: ifname,
+    /** The namespace it lives in. Pass `ns.name` so the bridge waits for its namespace. A change replaces it. */
+    namespace: nsname,
+    /** MTU of the bridge itself. Left out: the kernel's choice. Updated in place. */
+    mtu: mtu.optional(),
+    /** Admin state; up by default. Updated in place. */
+    up,
+    /** Take over an existing bridge with this name instead of failing. */
+    adopt,
+};
+const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields);
+
+const computed = {
+    /** The bridge's interface index in its namespace. */
+    ifindex,
+    /** The bridge's MAC address as the kernel has it, in lower case. The kernel changes it as ports join (it takes the lowest port MAC): refresh reads the current one. */
+    mac: z.string(),
+};
+
+/** The inputs of a Bridge after check (defaults applied): the provider's view. */
+export type BridgeSpec = SpecOf<typeof schema>;
+type Where = Pick<BridgeSpec, "name" | "namespace">;
 
 const opt = (word: string, v: string | number | undefined) => (v === undefined ? [] : [word, String(v)]);
 
 export const argv = {
-    add: (a: BridgeArgs) => ["ip", "-n", a.namespace, "link", "add", "name", a.name, ...opt("mtu", a.mtu), ...(a.up ? ["up"] : []), "type", "bridge"],
+    add: (a: BridgeSpec) => ["ip", "-n", a.namespace, "link", "add", "name", a.name, ...opt("mtu", a.mtu), ...(a.up ? ["up"] : []), "type", "bridge"],
     set: (a: Where, change: { mtu?: number | undefined; up?: boolean | undefined }) =>
         ["ip", "-n", a.namespace, "link", "set", "dev", a.name, ...opt("mtu", change.mtu), ...(change.up === undefined ? [] : [change.up ? "up" : "down"])],
     show: (a: Where) => ["ip", "-n", a.namespace, "-j", "-d", "link", "show", "dev", a.name],
@@ -26,28 +50,30 @@ export const argv = {
 
 const GONE = /Cannot find device|does not exist|Cannot open network namespace|No such file or directory/;
 
-interface LinkJson { ifindex: number; flags: string[]; mtu: number; linkinfo?: { info_kind?: string } }
-interface Live { ifindex: number; mtu: number; up: boolean; kind: string | undefined }
+interface LinkJson { ifindex: number; flags: string[]; mtu: number; address: string; linkinfo?: { info_kind?: string } }
+interface Live { ifindex: number; mtu: number; mac: string; up: boolean; kind: string | undefined }
 
 async function show(s: Subject, a: Where): Promise<Live | undefined> {
     const l = (await ipJson<LinkJson>(s, argv.show(a))).value[0];
-    return l && { ifindex: l.ifindex, mtu: l.mtu, up: l.flags.includes("UP"), kind: l.linkinfo?.info_kind };
+    return l && { ifindex: l.ifindex, mtu: l.mtu, mac: l.address, up: l.flags.includes("UP"), kind: l.linkinfo?.info_kind };
 }
 
 /** The live bridge under the input names (so refresh reports drift against them), or undefined. */
-async function read(s: Subject, a: BridgeArgs): Promise<Outputs<"Bridge"> | undefined> {
+async function read<T extends StoredOf<typeof schema, typeof computed>>(s: Subject, a: T): Promise<(T & StateOf<typeof schema, typeof computed>) | undefined> {
     const l = await show(s, a);
     if (!l || l.kind !== "bridge") return undefined; // gone, or replaced by something that is not ours
-    return { ...a, up: l.up, ...(a.mtu !== undefined ? { mtu: l.mtu } : {}), ifindex: l.ifindex, liveMtu: l.mtu };
+    // liveMtu: an output of releases before mac existed, dropped so that a state does not keep it stale.
+    const { liveMtu: _m, ...rest } = a as T & Record<string, unknown>;
+    return { ...(rest as T), up: l.up, ...(a.mtu !== undefined ? { mtu: l.mtu } : {}), ifindex: l.ifindex, mac: l.mac };
 }
 
-function hint(a: BridgeArgs, stderr: string): string {
+function hint(a: BridgeSpec, stderr: string): string {
     if (/File exists/.test(stderr)) return `an interface named ${a.name} already exists in ${a.namespace}; remove it ('ip -n ${a.namespace} link del dev ${a.name}'), give this bridge another name, or set adopt: true to take over an existing bridge`;
     if (/Invalid argument/.test(stderr) && a.mtu !== undefined) return `the kernel refused mtu ${a.mtu} for a bridge`;
     return commonHint(stderr);
 }
 
-async function adoptExisting(s: Subject, a: BridgeArgs): Promise<Outputs<"Bridge">> {
+async function adoptExisting(s: Subject, a: BridgeSpec): Promise<StateOf<typeof schema, typeof computed>> {
     const l = await show(s, a);
     if (!l || l.kind !== "bridge") {
         throw new NetnsError(s, privileged(argv.show(a)), undefined, "", `adopt: true found no bridge to take over: ${a.name} in ${a.namespace} is ${l ? `a ${l.kind ?? "plain"} interface` : "gone"}. Remove it or give this bridge another name`);
@@ -58,8 +84,13 @@ async function adoptExisting(s: Subject, a: BridgeArgs): Promise<Outputs<"Bridge
     return out;
 }
 
-export const bridgeImpl: KindImpl<"Bridge"> = {
+/** The Bridge kind: a Linux bridge, a switch inside a namespace. */
+export const bridge: KindDef<"Bridge", typeof schema, typeof computed> = defineKind({
     kind: "Bridge",
+    schema,
+    computed,
+    namespaces: ["namespace"],
+    claims: (on) => [on(["namespace", "name"], (a) => [interfaceClaim(a.namespace, a.name, "name")])],
     diff: { replace: ["name", "namespace"], update: ["mtu", "up"] },
     id: (a) => `${a.namespace}/${a.name}`,
 
@@ -97,29 +128,14 @@ export const bridgeImpl: KindImpl<"Bridge"> = {
             throw new NetnsError(s, privileged(argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));
         }
     },
-};
+});
 
-export interface BridgeInputs {
-    /** The bridge's interface name (1-15 characters), as in `ip link add name NAME type bridge`. */
-    name: pulumi.Input<string>;
-    /** The namespace it lives in. Pass `ns.name` so the bridge waits for its namespace. */
-    namespace: pulumi.Input<string>;
-    /** MTU of the bridge itself. Left out: the kernel's choice. Updated in place. */
-    mtu?: pulumi.Input<number>;
-    /** Admin state; up by default. Updated in place. */
-    up?: pulumi.Input<boolean>;
-    /** Take over an existing bridge with this name instead of failing. */
-    adopt?: pulumi.Input<boolean>;
-}
+/** The arguments of a Bridge: each input of its schema, as a `pulumi.Input`. */
+export type BridgeArgs = ArgsOf<typeof schema>;
 
-/** A bridge: a switch inside a namespace. Veth ends join it with VethPair `master`/`peerMaster`. */
-export class Bridge extends NetnsResource {
-    declare public readonly name: pulumi.Output<string>;
-    declare public readonly namespace: pulumi.Output<string>;
-    declare public readonly ifindex: pulumi.Output<number>;
+/** A bridge: a switch inside a namespace. Veth ends join it with VethPair `master`/`peerMaster`. Every input is an output too, with ifindex and mac read from the kernel. */
+export const Bridge: ResourceClass<typeof bridge> = resourceClass(bridge);
+export type Bridge = InstanceType<typeof Bridge>;
 
-    constructor(name: string, args: BridgeInputs, opts?: pulumi.CustomResourceOptions) {
-        super("Bridge", name, { resourceName: name, ifindex: undefined, ...args }, opts);
-        declareBridge(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
-    }
-}
+/** The definition under its earlier name. */
+export const bridgeImpl = bridge;

@@ -13,15 +13,43 @@
 //     gateway that is not IPv6 link-local, and when every Address and Route of the stack had
 //     known values.
 //
-// Each constructor registers what it claims once its inputs are known (pulumi.all(...).apply),
-// so the checks run in `preview` as well as in `up`. Values that stay unknown during a preview
-// are not checked. A conflict fails the program with an error logged against the resource that
-// makes it, naming the property, without a stack trace (an error logged against the resource,
-// and the SDK's exit code for "failed after telling the user"). Duplicates are reported as soon as
-// the second claim is known; gateways when the program has registered everything (the process's
-// `beforeExit`, which the SDK lets run before it shuts down).
+// What each resource claims is said by its kind's definition (`claims`: facts computed from its
+// inputs once they are known); this module only collects and compares them. Values that stay
+// unknown during a preview are not checked. A conflict fails the program with an error logged
+// against the resource that makes it, naming the property, without a stack trace. Duplicates are
+// reported as soon as the second claim is known; gateways when the program has registered
+// everything (the process's `beforeExit`, which the SDK lets run before it shuts down; `finish()`
+// in tests).
+//
+// One StackChecks object per program run: the SDK keeps one resource monitor per run (the
+// engine's client for a CLI run, a new one per Automation API inline run, a new mock per
+// `pulumi.runtime.setMocks`), so the objects are kept in a WeakMap keyed by
+// `pulumi.runtime.getMonitor()`. Two programs in one process never share claims, and nothing is
+// module state but that map.
 import * as pulumi from "@pulumi/pulumi";
 import { contains, formatCidr, parseCidr, parseIp, type Cidr, type Family } from "./net";
+
+/** What a resource tells the whole-stack checks, once the inputs it reads are known. */
+export type Fact =
+    /** It makes the kernel object `key`; `what` and `why` word the error for a second claimant. */
+    | { claim: string; property: string; what: string; why: string }
+    /** It creates this namespace (adopted or not). */
+    | { namespace: string; adopt: boolean }
+    /** It connects `namespace` to the subnet of `segment` (an address or network with its prefix). */
+    | { segment: string; namespace: string; by: string }
+    /** It uses the gateway `gateway` in `namespace`, given by `property`. */
+    | { gateway: string; namespace: string; property: string };
+
+/** The facts of `facts` once the inputs `needs` are known (a kind's `claims`, built with `on`). */
+export interface ClaimRule {
+    needs: readonly string[];
+    facts: (a: Record<string, unknown>, name: string) => Fact[];
+}
+
+/** Builds claim rules for a kind's definition: `claims: (on) => [on(["namespace", "name"], (a) => [...])]`. */
+export function on(needs: readonly string[], facts: (a: never, name: string) => Fact[]): ClaimRule {
+    return { needs, facts: facts as ClaimRule["facts"] };
+}
 
 interface Owner {
     resource: pulumi.Resource;
@@ -30,54 +58,120 @@ interface Owner {
     property: string;
 }
 
-interface GatewayUse {
-    owner: Owner;
-    namespace: string;
-    via: string;
-}
+export class StackChecks {
+    private readonly claims = new Map<string, Owner>();
+    /** Namespaces this stack creates, and whether it adopts them. */
+    private readonly namespaces = new Map<string, { adopt: boolean }>();
+    /** The subnets each namespace is connected to, with who connects it. */
+    private readonly segments = new Map<string, { net: Cidr; text: string; by: string }[]>();
+    private readonly gateways: { owner: Owner; namespace: string; via: string }[] = [];
+    /** Claim rules whose values are not known (yet, or at all in this preview). */
+    private unresolved = 0;
+    private analyzed = false;
+    /** Every error reported, as logged. */
+    readonly failures: string[] = [];
 
-const claims = new Map<string, Owner>();
-/** Namespaces this stack creates, and whether it adopts them. */
-const namespaces = new Map<string, { adopt: boolean }>();
-/** The subnets each namespace is connected to, with who connects it. */
-const segments = new Map<string, { net: Cidr; text: string; by: string }[]>();
-const gateways: GatewayUse[] = [];
-/** Registrations whose values are not known (yet, or at all in this preview). */
-let unresolved = 0;
-let hooked = false;
-let analyzed = false;
-
-function fail(owner: Owner, message: string): void {
-    // Logged against the resource, without a stack trace; exit code 32 is the SDK's own "failed
-    // after logging a message for the user": the language host then fails the preview or update
-    // without adding anything. (An unhandled error thrown once the program's main module has
-    // finished would be printed with its stack.)
-    void pulumi.log.error(`${owner.kind} "${owner.name}": property ${owner.property} ${message}`, owner.resource);
-    process.exitCode = 32;
-}
-
-/** Calls `then` with the values once all are known; counts them as unresolved until then. */
-function whenKnown<T extends unknown[]>(inputs: [...{ [I in keyof T]: pulumi.Input<T[I]> | undefined }], then: (values: T) => void): void {
-    hook();
-    unresolved++;
-    pulumi.all(inputs as pulumi.Input<unknown>[]).apply((values) => {
-        unresolved--;
-        then(values as unknown as T);
-        return undefined;
-    });
-}
-
-function claim(key: string, owner: Owner, what: string, why: string): void {
-    const first = claims.get(key);
-    if (!first) {
-        claims.set(key, owner);
-        return;
+    /** Registers a resource's claim rules; each applies once the inputs it needs are known. */
+    declare(resource: pulumi.Resource, kind: string, name: string, rules: readonly ClaimRule[], args: Record<string, unknown>): void {
+        for (const rule of rules) {
+            this.unresolved++;
+            pulumi.all(rule.needs.map((k) => args[k] as pulumi.Input<unknown>)).apply((values) => {
+                this.unresolved--;
+                const known = Object.fromEntries(rule.needs.map((k, i) => [k, values[i]]));
+                for (const fact of rule.facts(known, name)) this.record(resource, kind, name, fact);
+                return undefined;
+            });
+        }
     }
-    if (first.resource === owner.resource) return; // one resource, two names for one claim (a pair within one namespace is checked by the schema)
-    fail(owner, `${what} is already used by ${first.kind} "${first.name}" (${first.property}): ${why}`);
+
+    /** Whether every registered rule has had its values (none unknown in this preview). */
+    get settled(): boolean {
+        return this.unresolved === 0;
+    }
+
+    private record(resource: pulumi.Resource, kind: string, name: string, f: Fact): void {
+        if ("claim" in f) {
+            const owner = { resource, kind, name, property: f.property };
+            const first = this.claims.get(f.claim);
+            if (!first) this.claims.set(f.claim, owner);
+            // One resource, two names for one claim (a pair within one namespace is checked by the schema).
+            else if (first.resource !== resource) this.fail(owner, `${f.what} is already used by ${first.kind} "${first.name}" (${first.property}): ${f.why}`);
+        } else if ("namespace" in f && "adopt" in f) {
+            this.namespaces.set(f.namespace, { adopt: f.adopt });
+        } else if ("segment" in f) {
+            const net = parseCidr(f.segment);
+            if (!net) return;
+            const list = this.segments.get(f.namespace) ?? [];
+            list.push({ net: { ...net }, text: f.segment, by: f.by });
+            this.segments.set(f.namespace, list);
+        } else {
+            this.gateways.push({ owner: { resource, kind, name, property: f.property }, namespace: f.namespace, via: f.gateway });
+        }
+    }
+
+    private fail(owner: Owner, message: string): void {
+        // Logged against the resource, without a stack trace; exit code 32 is the SDK's own "failed
+        // after logging a message for the user": the language host then fails the preview or update
+        // without adding anything. (An unhandled error thrown once the program's main module has
+        // finished would be printed with its stack.)
+        const text = `${owner.kind} "${owner.name}": property ${owner.property} ${message}`;
+        this.failures.push(text);
+        void pulumi.log.error(text, owner.resource);
+        process.exitCode = 32;
+    }
+
+    /** Every gateway against the segments, once the program has registered all its resources. */
+    finish(): void {
+        if (this.analyzed) return;
+        this.analyzed = true;
+        unfinished.delete(this);
+        if (this.unresolved > 0) return; // some Address or Route is unknown: no gateway is decidable
+        for (const g of this.gateways) {
+            const ns = this.namespaces.get(g.namespace);
+            if (!ns || ns.adopt) continue;
+            const ip = parseIp(g.via);
+            if (!ip) continue; // the schema reports it
+            if (ip.family === 6 && (ip.value >> 118n) === 0x3fan) continue; // fe80::/10: on every link
+            const nets = this.segments.get(g.namespace) ?? [];
+            if (nets.some((s) => contains(s.net, ip))) continue;
+            const have = nets.length ? `its segments in this stack: ${nets.map((s) => `${s.text} (${s.by})`).join(", ")}` : "this stack puts no address in it";
+            this.fail(g.owner, `${g.via} is on no connected segment of namespace ${g.namespace} (${have}): the kernel would refuse this gateway. Add an Address in the gateway's subnet to ${g.namespace}, or fix via`);
+        }
+    }
 }
 
-function family(...texts: (string | undefined)[]): Family | undefined {
+const runs = new WeakMap<object, StackChecks>();
+/** The key for resources made outside any Pulumi run (no monitor: plain scripts, some tests). */
+const NO_RUN = {};
+/** The runs whose gateways are still to be judged, at the latest when the process is about to exit. */
+const unfinished = new Set<StackChecks>();
+let hooked = false;
+
+/** The checks of the current program run, made on first use. */
+export function stackChecks(): StackChecks {
+    const key = (pulumi.runtime.getMonitor() as object | undefined) ?? NO_RUN;
+    let checks = runs.get(key);
+    if (!checks) {
+        runs.set(key, (checks = new StackChecks()));
+        unfinished.add(checks);
+        if (!hooked) {
+            hooked = true;
+            process.on("beforeExit", () => { for (const c of [...unfinished]) c.finish(); });
+        }
+    }
+    return checks;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for the kinds' claim rules.
+
+/** An interface name in a namespace: veth ends and bridges share the namespace's name space. */
+export function interfaceClaim(namespace: string, dev: string, property: string): Fact {
+    return { claim: `link ${namespace} ${dev}`, property, what: `"${dev}" in namespace ${namespace}`, why: "two interfaces in one namespace need different names" };
+}
+
+/** The family of the first of these texts that is an address or a network. */
+export function familyOf(...texts: (string | undefined)[]): Family | undefined {
     for (const t of texts) {
         if (t === undefined || t === "default" || t === "all") continue;
         const f = (parseCidr(t) ?? parseIp(t))?.family;
@@ -86,102 +180,8 @@ function family(...texts: (string | undefined)[]): Family | undefined {
     return undefined;
 }
 
-function canonical(cidr: string): string {
+/** A network or address with its prefix in one spelling (2001:db8:0::1/64 and 2001:db8::1/64 are one). */
+export function canonical(cidr: string): string {
     const c = parseCidr(cidr);
     return c ? formatCidr(c) : cidr;
-}
-
-function connect(namespace: string, text: string, by: string): void {
-    const net = parseCidr(text);
-    if (!net) return;
-    const list = segments.get(namespace) ?? [];
-    list.push({ net: { ...net }, text, by });
-    segments.set(namespace, list);
-}
-
-function hook(): void {
-    if (hooked) return;
-    hooked = true;
-    process.on("beforeExit", analyze);
-}
-
-/** Every gateway against the segments, once the program has registered all its resources. */
-function analyze(): void {
-    if (analyzed) return;
-    analyzed = true;
-    if (unresolved > 0) return; // some Address or Route is unknown: no gateway is decidable
-    for (const g of gateways) {
-        const ns = namespaces.get(g.namespace);
-        if (!ns || ns.adopt) continue;
-        const ip = parseIp(g.via);
-        if (!ip) continue; // the schema reports it
-        if (ip.family === 6 && (ip.value >> 118n) === 0x3fan) continue; // fe80::/10: on every link
-        const nets = segments.get(g.namespace) ?? [];
-        if (nets.some((s) => contains(s.net, ip))) continue;
-        const have = nets.length ? `its segments in this stack: ${nets.map((s) => `${s.text} (${s.by})`).join(", ")}` : "this stack puts no address in it";
-        fail(g.owner, `${g.via} is on no connected segment of namespace ${g.namespace} (${have}): the kernel would refuse this gateway. Add an Address in the gateway's subnet to ${g.namespace}, or fix via`);
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// One function per kind, called by its constructor.
-
-type In<T> = pulumi.Input<T> | undefined;
-
-export function declareNamespace(resource: pulumi.Resource, name: string, args: { name: In<string>; adopt?: In<boolean> }): void {
-    whenKnown<[string, boolean | undefined]>([args.name, args.adopt], ([ns, adopt]) => {
-        const owner = { resource, kind: "Namespace", name, property: "name" };
-        claim(`netns ${ns}`, owner, `"${ns}"`, "one stack cannot create two namespaces with one name");
-        namespaces.set(ns, { adopt: adopt === true });
-    });
-}
-
-function declareInterface(resource: pulumi.Resource, kind: string, name: string, property: string, namespace: In<string>, ifname: In<string>): void {
-    whenKnown<[string, string]>([namespace, ifname], ([ns, dev]) => {
-        claim(`link ${ns} ${dev}`, { resource, kind, name, property }, `"${dev}" in namespace ${ns}`, "two interfaces in one namespace need different names");
-    });
-}
-
-export function declareVethPair(resource: pulumi.Resource, name: string, args: { name: In<string>; namespace: In<string>; peerName: In<string>; peerNamespace: In<string> }): void {
-    declareInterface(resource, "VethPair", name, "name", args.namespace, args.name);
-    declareInterface(resource, "VethPair", name, "peerName", args.peerNamespace, args.peerName);
-}
-
-export function declareBridge(resource: pulumi.Resource, name: string, args: { name: In<string>; namespace: In<string> }): void {
-    declareInterface(resource, "Bridge", name, "name", args.namespace, args.name);
-}
-
-export function declareAddress(resource: pulumi.Resource, name: string, args: { namespace: In<string>; dev: In<string>; address: In<string> }): void {
-    whenKnown<[string, string]>([args.namespace, args.address], ([ns, address]) => connect(ns, address, `Address "${name}"`));
-    whenKnown<[string, string, string]>([args.namespace, args.dev, args.address], ([ns, dev, address]) => {
-        claim(`addr ${ns} ${dev} ${canonical(address)}`, { resource, kind: "Address", name, property: "address" }, `${address} on ${dev} in namespace ${ns}`, "the same address on the same interface is one kernel object");
-    });
-}
-
-export function declareRoute(resource: pulumi.Resource, name: string, args: { namespace: In<string>; to: In<string>; via?: In<string>; dev?: In<string>; metric?: In<number>; table?: In<"main" | number> }): void {
-    whenKnown<[string, string, string | undefined, string | undefined, number | undefined, "main" | number | undefined]>(
-        [args.namespace, args.to, args.via, args.dev, args.metric, args.table], ([ns, to, via, dev, metric, table]) => {
-            const fam = family(to, via) ?? 4;
-            const kernelMetric = fam === 6 ? (metric || 1024) : (metric ?? 0);
-            const dest = to === "default" ? "default" : canonical(to);
-            claim(`route ${ns} -${fam} table ${table ?? "main"} ${dest} metric ${kernelMetric}`, { resource, kind: "Route", name, property: "to" },
-                `${to} (table ${table ?? "main"}, metric ${kernelMetric}) in namespace ${ns}`, "the kernel keeps one route per destination, table and metric");
-            if (via !== undefined) gateways.push({ owner: { resource, kind: "Route", name, property: "via" }, namespace: ns, via });
-            else if (dev !== undefined && to !== "default") connect(ns, to, `Route "${name}" through ${dev}`);
-        });
-}
-
-export function declareSysctl(resource: pulumi.Resource, name: string, args: { namespace: In<string>; key: In<string> }): void {
-    whenKnown<[string, string]>([args.namespace, args.key], ([ns, key]) => {
-        claim(`sysctl ${ns} ${key.replace(/\//g, ".")}`, { resource, kind: "Sysctl", name, property: "key" }, `${key} in namespace ${ns}`, "two values for one setting would overwrite each other on every up");
-    });
-}
-
-export function declareRule(resource: pulumi.Resource, name: string, args: { namespace: In<string>; priority: In<number>; from?: In<string>; to?: In<string> }): void {
-    whenKnown<[string, number, string | undefined, string | undefined]>([args.namespace, args.priority, args.from, args.to], ([ns, priority, from, to]) => {
-        const fam = family(from, to) ?? 4;
-        const sel = (s: string | undefined) => (s === undefined || s === "all" ? "all" : canonical(s));
-        claim(`rule ${ns} -${fam} ${priority} from ${sel(from)} to ${sel(to)}`, { resource, kind: "Rule", name, property: "priority" },
-            `${priority} (from ${sel(from)} to ${sel(to)}) in namespace ${ns}`, "the kernel refuses a second identical rule");
-    });
 }

@@ -1,4 +1,5 @@
-// The part of the provider that Pulumi stores in the stack state, kept tiny on purpose.
+// The resource classes, made from the kinds' definitions, and the part of the provider that
+// Pulumi stores in the stack state, kept tiny on purpose.
 //
 // A Pulumi dynamic resource carries its provider as code in the `__provider` property, stored in
 // its inputs and its outputs. The engine's dynamic provider host (the `pulumi-nodejs` plugin,
@@ -12,23 +13,48 @@
 // loads the installed implementation by package name. The state holds no absolute path and no
 // copy of our code, and after an upgrade, destroy and refresh run the code that is installed now.
 // (A bare package name in the stored code resolves from the node_modules folders above the
-// program directory; `scripts/setup.sh` links node_modules/pulumi-netns to this repository.)
+// program directory: a user's project has pulumi-netns installed there, and package.json's
+// `exports` keeps `pulumi-netns/dist/provider/impl.js` resolvable; in this repository
+// `scripts/setup.sh` links node_modules/pulumi-netns to the checkout.)
 import * as pulumi from "@pulumi/pulumi";
-import type { Kind } from "./schemas";
+import { on, stackChecks } from "./declared";
+import type { AnyKind, ArgsOf, OutputsOf } from "./kind";
 
 /** The stored provider of one kind: a module whose `handler()` returns the kind's methods. */
-export function storedProvider(kind: Kind): string {
+export function storedProvider(kind: string): string {
     return `exports.handler = () => require("pulumi-netns/dist/provider/impl.js").providers.${kind};\n`;
 }
 
 /**
  * A resource served by the engine's dynamic provider host, with the same type token as
  * `pulumi.dynamic.Resource` would give it (`pulumi-nodejs:dynamic/netns:KIND`), so stacks made
- * by either keep their URNs.
+ * by either keep their URNs. The one place where resources are constructed: every kind's class
+ * is this one with its definition bound (resourceClass).
  */
 export abstract class NetnsResource extends pulumi.CustomResource {
-    constructor(kind: Kind, name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
-        if (props.__provider !== undefined) throw new Error(`${kind} "${name}": __provider is reserved for the stored provider`);
-        super(`pulumi-nodejs:dynamic/netns:${kind}`, name, { ...props, __provider: storedProvider(kind) }, opts);
+    constructor(def: AnyKind, name: string, args: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
+        if (args.__provider !== undefined) throw new Error(`${def.kind} "${name}": __provider is reserved for the stored provider`);
+        // Every input and every computed value is an output of the resource: a key the SDK sees
+        // in the properties, undefined until the engine answers (an undefined input is not sent).
+        const outputs = Object.fromEntries([...Object.keys(def.schema.shape), ...Object.keys(def.computed)].map((k) => [k, undefined]));
+        super(`pulumi-nodejs:dynamic/netns:${def.kind}`, name, { ...outputs, resourceName: name, ...args, __provider: storedProvider(def.kind) }, opts);
+        // Whole-stack checks (duplicates, gateways): what this kind claims, from its definition.
+        stackChecks().declare(this, def.kind, name, def.claims(on), args);
     }
+}
+
+/** The class of one kind: `new VethPair(name, args, opts)`, with every input and computed value as a typed output. */
+export type ResourceClass<D extends AnyKind> = {
+    new (name: string, args: ArgsOf<D["schema"]>, opts?: pulumi.CustomResourceOptions): NetnsResource & OutputsOf<D["schema"], D["computed"]>;
+};
+
+/** Makes the resource class of a kind from its definition. */
+export function resourceClass<D extends AnyKind>(def: D): ResourceClass<D> {
+    const cls = class extends NetnsResource {
+        constructor(name: string, args: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
+            super(def, name, args, opts);
+        }
+    };
+    Object.defineProperty(cls, "name", { value: def.kind });
+    return cls as unknown as ResourceClass<D>;
 }

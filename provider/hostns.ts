@@ -6,18 +6,7 @@
 // namespace this provider runs in or PID 1's. There is no opt-in: nothing here ever acts on
 // the host's network.
 import { statSync } from "node:fs";
-import type { CheckFailure, Kind } from "./schemas";
-
-/** The inputs of each kind that name a namespace. */
-const NAMESPACE_INPUTS: { [K in Kind]: readonly string[] } = {
-    Namespace: ["name"],
-    VethPair: ["namespace", "peerNamespace"],
-    Address: ["namespace"],
-    Route: ["namespace"],
-    Sysctl: ["namespace"],
-    Bridge: ["namespace"],
-    Rule: ["namespace"],
-};
+import type { CheckFailure } from "./schemas";
 
 function inode(path: string): string | undefined {
     try {
@@ -39,10 +28,10 @@ export function isHostNamespace(name: string): boolean {
     return it !== undefined && hostNamespaces().has(it);
 }
 
-/** One failure per namespace input that names the host's own namespace. */
-export function hostNamespaceFailures(kind: Kind, inputs: Record<string, unknown>): CheckFailure[] {
+/** One failure per namespace input (a kind's `namespaces`) that names the host's own namespace. */
+export function hostNamespaceFailures(namespaceInputs: readonly string[], inputs: Record<string, unknown>): CheckFailure[] {
     const failures: CheckFailure[] = [];
-    for (const property of NAMESPACE_INPUTS[kind]) {
+    for (const property of namespaceInputs) {
         const name = inputs[property];
         if (typeof name === "string" && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name) && isHostNamespace(name)) {
             failures.push({ property, reason: `"${name}" is the host's own network namespace (/run/netns/${name} is bound to it); pulumi-netns never changes the host's network: use a namespace of your own` });

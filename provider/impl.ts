@@ -2,27 +2,13 @@
 // tiny serialized provider (dynamic.ts) in the engine's provider process, and called directly by
 // the integration tests.
 import { decide } from "./diff";
-import type { KindImpl, Outputs } from "./kind";
+import type { AnyKind } from "./kind";
 import type { Subject, Op } from "./run";
-import { UNKNOWN, validate, type Inputs, type Kind } from "./schemas";
-import { namespaceImpl } from "./namespace";
-import { vethPairImpl } from "./veth";
-import { addressImpl } from "./address";
-import { routeImpl } from "./route";
-import { sysctlImpl } from "./sysctl";
-import { bridgeImpl } from "./bridge";
-import { ruleImpl } from "./rule";
+import { UNKNOWN, validate } from "./schemas";
+import { definitions, kinds, type Kind } from "./registry";
 import { hostNamespaceFailures } from "./hostns";
 
-export const kinds: { [K in Kind]: KindImpl<K> } = {
-    Namespace: namespaceImpl,
-    VethPair: vethPairImpl,
-    Address: addressImpl,
-    Route: routeImpl,
-    Sysctl: sysctlImpl,
-    Bridge: bridgeImpl,
-    Rule: ruleImpl,
-};
+export { kinds } from "./registry";
 
 type Props = Record<string, unknown>;
 
@@ -54,22 +40,24 @@ function strip(props: Props): Props {
 }
 
 /** Turns a kind's contract into the methods of a Pulumi dynamic provider. */
-export function providerFor<K extends Kind>(kind: K) {
-    const k = kinds[kind] as KindImpl<K>;
+export function providerFor(kind: Kind) {
+    // The methods are generic over the kind; here every value is a record of properties.
+    type Method = (...a: any[]) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const k = kinds[kind] as unknown as AnyKind & { [m in "id" | "create" | "read" | "update" | "delete"]: Method } & { normalize?: Method };
     return {
         async check(_olds: Props, news: Props) {
             const { inputs, failures } = validate(kind, news);
             // A namespace input bound to the host's own namespace is refused too (hostns.ts).
-            failures.push(...hostNamespaceFailures(kind, news));
+            failures.push(...hostNamespaceFailures(k.namespaces, news));
             if (failures.length > 0) return { inputs: news, failures };
             const known = !Object.values(inputs as Props).includes(UNKNOWN);
-            return { inputs: (k.normalize && known ? k.normalize(inputs as Inputs<K>) : inputs) as Props };
+            return { inputs: (k.normalize && known ? k.normalize(inputs) : inputs) as Props };
         },
         async diff(_id: string, olds: Props, news: Props) {
             return decide(k.diff, olds, news);
         },
         async create(inputs: Props) {
-            const a = strip(inputs) as Inputs<K>;
+            const a = strip(inputs);
             const id = k.id(a);
             // Recovery from an interrupted run: an object whose create was pending when the CLI
             // died may exist, whole or half-made. Listed by id in PULUMI_NETNS_ADOPT_IDS (lab/recover.ts
@@ -82,25 +70,18 @@ export function providerFor<K extends Kind>(kind: K) {
             return { id, outs: storable(outs) };
         },
         async read(id: string, props: Props) {
-            const live = await k.read(subject(kind, "read", props, id), strip(props) as Outputs<K>);
+            const live = await k.read(subject(kind, "read", props, id), strip(props));
             return live === undefined ? {} : { id, props: storable(live) };
         },
         async update(_id: string, olds: Props, news: Props) {
-            const outs = await k.update(subject(kind, "update", news), strip(olds) as Outputs<K>, strip(news) as Inputs<K>);
+            const outs = await k.update(subject(kind, "update", news), strip(olds), strip(news));
             return { outs: storable(outs) };
         },
         async delete(id: string, props: Props) {
-            await k.delete(subject(kind, "delete", props, id), strip(props) as Outputs<K>);
+            await k.delete(subject(kind, "delete", props, id), strip(props));
         },
     };
 }
 
-export const providers = {
-    Namespace: providerFor("Namespace"),
-    VethPair: providerFor("VethPair"),
-    Address: providerFor("Address"),
-    Route: providerFor("Route"),
-    Sysctl: providerFor("Sysctl"),
-    Bridge: providerFor("Bridge"),
-    Rule: providerFor("Rule"),
-};
+/** The provider of each kind, as the stored provider loads it: `require("pulumi-netns/dist/provider/impl.js").providers.KIND`. */
+export const providers = Object.fromEntries(definitions.map((d) => [d.kind, providerFor(d.kind)])) as { [K in Kind]: ReturnType<typeof providerFor> };

@@ -1,10 +1,22 @@
 // Namespace: a network namespace with its loopback up (`ip netns add NAME`).
 import { statSync } from "node:fs";
-import * as pulumi from "@pulumi/pulumi";
-import { NetnsResource } from "./dynamic";
-import { declareNamespace } from "./declared";
-import type { KindImpl } from "./kind";
+import { z } from "zod";
+import { resourceClass, type ResourceClass } from "./dynamic";
+import { adopt, nsname } from "./fields";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, mustRun, NetnsError, privileged } from "./run";
+
+// The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
+const fields = {
+    /** The namespace's name, as in `ip netns add NAME`: a file name under /run/netns (letters, digits, `_ . -`, up to 64). A change replaces it. */
+    name: nsname,
+    /** Take over a namespace that already exists instead of failing. Destroy then deletes it. */
+    adopt,
+};
+const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields);
+
+/** The inputs of a Namespace after check (defaults applied): the provider's view. */
+export type NamespaceSpec = SpecOf<typeof schema>;
 
 export const argv = {
     add: (name: string) => ["ip", "netns", "add", name],
@@ -34,8 +46,18 @@ export function namespaceExists(name: string): boolean {
     return namespaceFile(name) === "namespace";
 }
 
-export const namespaceImpl: KindImpl<"Namespace"> = {
+/** The Namespace kind: a network namespace with its loopback up. */
+export const namespace: KindDef<"Namespace", typeof schema, {}> = defineKind({
     kind: "Namespace",
+    schema,
+    computed: {},
+    namespaces: ["name"],
+    claims: (on) => [
+        on(["name", "adopt"], (a) => [
+            { claim: `netns ${a.name}`, property: "name", what: `"${a.name}"`, why: "one stack cannot create two namespaces with one name" },
+            { namespace: a.name, adopt: a.adopt === true },
+        ]),
+    ],
     diff: { replace: ["name"], update: [] },
     id: (a) => a.name,
 
@@ -76,22 +98,14 @@ export const namespaceImpl: KindImpl<"Namespace"> = {
             throw new NetnsError(s, privileged(argv.del(o.name)), r.exitCode, r.stderr, "the namespace could not be removed; a process may still hold it (see 'ip netns pids " + o.name + "')");
         }
     },
-};
+});
 
-export interface NamespaceInputs {
-    /** The namespace's name, as in `ip netns add NAME`. A file name under /run/netns. */
-    name: pulumi.Input<string>;
-    /** Take over a namespace that already exists instead of failing. Destroy then deletes it. */
-    adopt?: pulumi.Input<boolean>;
-}
+/** The arguments of a Namespace: each input of its schema, as a `pulumi.Input`. */
+export type NamespaceArgs = ArgsOf<typeof schema>;
 
-/** A network namespace, created with its loopback up. */
-export class Namespace extends NetnsResource {
-    declare public readonly name: pulumi.Output<string>;
+/** A network namespace, created with its loopback up. Every input is an output too. */
+export const Namespace: ResourceClass<typeof namespace> = resourceClass(namespace);
+export type Namespace = InstanceType<typeof Namespace>;
 
-    constructor(name: string, args: NamespaceInputs, opts?: pulumi.CustomResourceOptions) {
-        super("Namespace", name, { resourceName: name, ...args }, opts);
-        declareNamespace(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
-    }
-}
-
+/** The definition under its earlier name. */
+export const namespaceImpl = namespace;

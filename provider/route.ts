@@ -1,15 +1,67 @@
 // Route: `ip route add TO [via VIA] [dev DEV] [metric N] [src SRC] table T`, IPv4 or IPv6.
 // A route is known to the kernel by its destination, table and metric: those replace it; the
 // gateway, device and source change in place with `ip route replace`.
-import * as pulumi from "@pulumi/pulumi";
-import { NetnsResource } from "./dynamic";
-import { declareRoute } from "./declared";
-import type { KindImpl } from "./kind";
+import { z } from "zod";
+import { canonical, familyOf } from "./declared";
+import { resourceClass, type ResourceClass } from "./dynamic";
+import { adopt, ifname, nsname, UNKNOWN } from "./fields";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
-import { parseCidr, parseIp } from "./net";
-import type { RouteArgs } from "./schemas";
+import { isNetworkAddress, parseCidr, parseIp, type Family } from "./net";
 
-export function family(r: Pick<RouteArgs, "to" | "via" | "src">): "-4" | "-6" {
+/** A route destination: `default` or a network address with its prefix (no host bits). */
+const destination = z.string({ error: "must be a string" }).superRefine((s, ctx) => {
+    if (s === "default") return;
+    const c = parseCidr(s);
+    if (!c) {
+        ctx.addIssue({ code: "custom", message: `"${s}" is neither "default" nor a network such as 198.51.100.0/24 or 2001:db8:1::/64` });
+    } else if (!isNetworkAddress(c)) {
+        ctx.addIssue({ code: "custom", message: `"${s}" has host bits set; a route goes to a network, such as the one that contains it with those bits cleared` });
+    }
+});
+
+const ip = z.string({ error: "must be a string" }).refine((s) => parseIp(s) !== undefined, {
+    error: (iss) => `"${String(iss.input)}" is not an IPv4 or IPv6 address`,
+});
+
+const TABLE = 'must be "main" or a table number from 1 to 4294967295';
+
+// The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
+const fields = {
+    /** The namespace whose routing table this is. A change replaces the route. */
+    namespace: nsname,
+    /** "default" or a network without host bits: 198.51.100.0/24, 2001:db8:2::/64. A change replaces the route. */
+    to: destination,
+    /** The gateway, of the same family as `to`. Make the route depend on the Address that puts this namespace on the gateway's segment. Updated in place; left out: none. */
+    via: ip.optional(),
+    /** The device, as in `dev DEV`. A change replaces the route (the kernel deletes a route with its device). */
+    dev: ifname.optional(),
+    /** The route's metric, as in `metric N`. A change replaces the route. */
+    metric: z.number({ error: "must be a number" }).int("must be an integer").min(0, "must not be negative").max(4294967295, "is above 4294967295").optional(),
+    /** Preferred source address for traffic that uses this route, as in `src SRC`. Updated in place; left out: none. */
+    src: ip.optional(),
+    /** "main" (the default) or a table number, 1 to 4294967295 but not 255 (the kernel's local table). A change replaces the route. */
+    table: z.union([z.literal("main"), z.number().int(TABLE).min(1, TABLE).max(4294967295, TABLE).refine((n) => n !== 255, "255 is the kernel's local table")], {
+        error: TABLE,
+    }).default("main"),
+    /** Take over an existing route to the same destination (its gateway is then set to via). */
+    adopt,
+};
+const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields).superRefine((v, ctx) => {
+    if (v.via === undefined && v.dev === undefined) {
+        ctx.addIssue({ code: "custom", path: ["via"], message: "a route needs a gateway (via) or a device (dev), or both" });
+    }
+    const fam = (s: string | undefined): Family | undefined => (s === undefined || s === UNKNOWN ? undefined : s === "default" ? undefined : (parseCidr(s) ?? parseIp(s))?.family);
+    const to = fam(v.to), via = fam(v.via), src = fam(v.src);
+    if (to && via && to !== via) ctx.addIssue({ code: "custom", path: ["via"], message: `is IPv${via} but the destination ${v.to} is IPv${to}` });
+    if (to && src && to !== src) ctx.addIssue({ code: "custom", path: ["src"], message: `is IPv${src} but the destination ${v.to} is IPv${to}` });
+    if (!to && via && src && via !== src) ctx.addIssue({ code: "custom", path: ["src"], message: `is IPv${src} but the gateway ${v.via} is IPv${via}` });
+});
+
+/** The inputs of a Route after check (defaults applied): the provider's view. */
+export type RouteSpec = SpecOf<typeof schema>;
+
+export function family(r: Pick<RouteSpec, "to" | "via" | "src">): "-4" | "-6" {
     const f = r.to !== "default" ? parseCidr(r.to)?.family : (r.via ? parseIp(r.via)?.family : r.src ? parseIp(r.src)?.family : 4);
     return f === 6 ? "-6" : "-4";
 }
@@ -17,31 +69,31 @@ export function family(r: Pick<RouteArgs, "to" | "via" | "src">): "-4" | "-6" {
 const opt = (word: string, v: string | number | undefined) => (v === undefined ? [] : [word, String(v)]);
 
 /** The metric the kernel gives the route: IPv6 stores "none" and 0 as 1024, IPv4 stores "none" as 0. */
-function kernelMetric(r: RouteArgs): number {
+function kernelMetric(r: RouteSpec): number {
     return family(r) === "-6" ? (r.metric || 1024) : (r.metric ?? 0);
 }
 
-function spec(r: RouteArgs): string[] {
+function spec(r: RouteSpec): string[] {
     return [r.to, ...opt("via", r.via), ...opt("dev", r.dev), ...opt("metric", r.metric), ...opt("src", r.src), "table", String(r.table)];
 }
 
 export const argv = {
-    add: (r: RouteArgs) => ["ip", "-n", r.namespace, family(r), "route", "add", ...spec(r)],
-    replace: (r: RouteArgs) => ["ip", "-n", r.namespace, family(r), "route", "replace", ...spec(r)],
-    show: (r: RouteArgs) => ["ip", "-n", r.namespace, "-j", family(r), "route", "show", "table", String(r.table), "exact", r.to === "default" ? (family(r) === "-6" ? "::/0" : "0.0.0.0/0") : r.to],
+    add: (r: RouteSpec) => ["ip", "-n", r.namespace, family(r), "route", "add", ...spec(r)],
+    replace: (r: RouteSpec) => ["ip", "-n", r.namespace, family(r), "route", "replace", ...spec(r)],
+    show: (r: RouteSpec) => ["ip", "-n", r.namespace, "-j", family(r), "route", "show", "table", String(r.table), "exact", r.to === "default" ? (family(r) === "-6" ? "::/0" : "0.0.0.0/0") : r.to],
     // IPv6 always names the metric: without one, `route del` removes whichever route to `to` comes first.
-    del: (r: RouteArgs) => ["ip", "-n", r.namespace, family(r), "route", "del", r.to, ...opt("metric", family(r) === "-6" ? kernelMetric(r) : r.metric), "table", String(r.table)],
+    del: (r: RouteSpec) => ["ip", "-n", r.namespace, family(r), "route", "del", r.to, ...opt("metric", family(r) === "-6" ? kernelMetric(r) : r.metric), "table", String(r.table)],
 };
 
 interface RouteJson { dst: string; gateway?: string; dev?: string; metric?: number; prefsrc?: string }
 
-async function live(s: Subject, r: RouteArgs): Promise<RouteJson | undefined> {
+async function live(s: Subject, r: RouteSpec): Promise<RouteJson | undefined> {
     const res = await ipJson<RouteJson>(s, argv.show(r));
     const defaultMetric = family(r) === "-6" ? 1024 : 0;
     return res.value.find((x) => (x.metric ?? defaultMetric) === kernelMetric(r));
 }
 
-function hint(r: RouteArgs, stderr: string): string | undefined {
+function hint(r: RouteSpec, stderr: string): string | undefined {
     if (/File exists/.test(stderr)) return `a route to ${r.to} already exists in ${r.namespace} (table ${r.table}); remove it, give another metric, or set adopt: true`;
     // IPv6 says "No route to host" (EHOSTUNREACH) where IPv4 says "Nexthop has invalid gateway".
     if (/Nexthop has invalid gateway|Network is unreachable|No route to host/.test(stderr)) return `the gateway ${r.via} is on no connected segment of ${r.namespace}: add an Address in its subnet first and make the route depend on it (pass addr.address or dependsOn)`;
@@ -50,8 +102,26 @@ function hint(r: RouteArgs, stderr: string): string | undefined {
     return undefined;
 }
 
-export const routeImpl: KindImpl<"Route"> = {
+/** The Route kind: a route in a namespace's routing table. */
+export const route: KindDef<"Route", typeof schema, {}> = defineKind({
     kind: "Route",
+    schema,
+    computed: {},
+    namespaces: ["namespace"],
+    claims: (on) => [
+        on(["namespace", "to", "via", "dev", "metric", "table"], (a, name) => {
+            const fam = familyOf(a.to, a.via) ?? 4;
+            const metric = fam === 6 ? (a.metric || 1024) : (a.metric ?? 0);
+            const table = a.table ?? "main";
+            const dest = a.to === "default" ? "default" : canonical(a.to);
+            return [
+                { claim: `route ${a.namespace} -${fam} table ${table} ${dest} metric ${metric}`, property: "to",
+                    what: `${a.to} (table ${table}, metric ${metric}) in namespace ${a.namespace}`, why: "the kernel keeps one route per destination, table and metric" },
+                ...(a.via !== undefined ? [{ gateway: a.via, namespace: a.namespace, property: "via" }]
+                    : a.dev !== undefined && a.to !== "default" ? [{ segment: a.to, namespace: a.namespace, by: `Route "${name}" through ${a.dev}` }] : []),
+            ];
+        }),
+    ],
     // The device is part of what replaces a route, though `ip route replace` could move it: the
     // kernel deletes a route with its device, so when a VethPair is replaced, a Route that takes
     // `dev` from it must be replaced too. Pulumi does that only for a property that replaces.
@@ -90,32 +160,14 @@ export const routeImpl: KindImpl<"Route"> = {
             throw new NetnsError(s, privileged(argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));
         }
     },
-};
+});
 
-export interface RouteInputs {
-    namespace: pulumi.Input<string>;
-    /** "default" or a network: 198.51.100.0/24, 2001:db8:2::/64. */
-    to: pulumi.Input<string>;
-    /** The gateway. Pass the Address that puts this namespace on the gateway's segment as a dependency. */
-    via?: pulumi.Input<string>;
-    dev?: pulumi.Input<string>;
-    metric?: pulumi.Input<number>;
-    /** Preferred source address for traffic that uses this route. */
-    src?: pulumi.Input<string>;
-    /** "main" (the default) or a table number. */
-    table?: pulumi.Input<"main" | number>;
-    /** Take over an existing route to the same destination (its gateway is then set to via). */
-    adopt?: pulumi.Input<boolean>;
-}
+/** The arguments of a Route: each input of its schema, as a `pulumi.Input`. */
+export type RouteArgs = ArgsOf<typeof schema>;
 
-/** A route in a namespace's routing table. */
-export class Route extends NetnsResource {
-    declare public readonly namespace: pulumi.Output<string>;
-    declare public readonly to: pulumi.Output<string>;
-    declare public readonly via: pulumi.Output<string | undefined>;
+/** A route in a namespace's routing table. Every input is an output too. */
+export const Route: ResourceClass<typeof route> = resourceClass(route);
+export type Route = InstanceType<typeof Route>;
 
-    constructor(name: string, args: RouteInputs, opts?: pulumi.CustomResourceOptions) {
-        super("Route", name, { resourceName: name, ...args }, opts);
-        declareRoute(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
-    }
-}
+/** The definition under its earlier name. */
+export const routeImpl = route;

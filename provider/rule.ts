@@ -11,20 +11,73 @@
 // old one removed. Rules with equal priority apply in the order they were added, so the old
 // rule keeps deciding until it is gone; there is no moment without either.
 // Give every managed rule its own priority in a namespace: it is how read finds the rule again.
-import * as pulumi from "@pulumi/pulumi";
-import { NetnsResource } from "./dynamic";
-import { declareRule } from "./declared";
-import type { KindImpl } from "./kind";
+import { z } from "zod";
+import { canonical, familyOf } from "./declared";
+import { resourceClass, type ResourceClass } from "./dynamic";
+import { adopt, nsname, UNKNOWN } from "./fields";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, ipJson, NetnsError, privileged, commonHint, type Subject } from "./run";
 import { namespaceExists } from "./namespace";
-import { bits, parseCidr, parseIp } from "./net";
-import type { RuleArgs } from "./schemas";
+import { bits, formatCidr, hostMask, isNetworkAddress, parseCidr, parseIp } from "./net";
 
-type Identity = Pick<RuleArgs, "namespace" | "priority" | "from" | "to">;
-type Action = Pick<RuleArgs, "lookup" | "type">;
+/** A rule selector (`from`, `to`): "all" or a network with its prefix and no host bits. */
+const selector = z.string({ error: "must be a string" }).superRefine((s, ctx) => {
+    if (s === "all") return;
+    const c = parseCidr(s);
+    if (!c) {
+        ctx.addIssue({ code: "custom", message: `"${s}" is neither "all" nor a network such as 192.168.1.0/28 or 2001:db8:1::/64` });
+    } else if (!isNetworkAddress(c)) {
+        ctx.addIssue({ code: "custom", message: `"${s}" has host bits set; a rule matches a network, such as ${formatCidr({ ...c, value: c.value & ~hostMask(c) })}` });
+    }
+});
+
+const TABLE = 'must be "main" or a table number from 1 to 4294967295';
+const ruleTable = z.union([
+    z.literal("main"),
+    z.number().int("must be a whole table number").min(1, TABLE).max(4294967295, TABLE)
+        .refine((n) => n !== 254, '254 is the main table: write "main"')
+        .refine((n) => n !== 255, "255 is the kernel's local table, which the rule at priority 0 already looks up")
+        .refine((n) => n !== 253, "253 is the kernel's default table; use a table of your own"),
+], { error: TABLE });
+
+// The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
+const fields = {
+    /** The namespace whose routing policy this is. A change replaces the rule. */
+    namespace: nsname,
+    /** Where the rule sits in the search order, as in `priority N`: lower first. 1 to 4294967295; one managed rule per priority and namespace. A change replaces the rule. */
+    priority: z.number({ error: "must be a number" }).int("must be an integer")
+        .min(1, "0 is the priority of the kernel's local rule, which must stay first; use 1 to 4294967295")
+        .max(4294967295, "is above 4294967295"),
+    /** Source network the rule matches, as in `from PREFIX`: "all" (the default) or a network such as 192.168.1.0/28. A change replaces the rule. */
+    from: selector.default("all"),
+    /** Destination network the rule matches, as in `to PREFIX`: "all" (the default) or a network. A change replaces the rule. */
+    to: selector.default("all"),
+    /** The routing table to look the packet up in, as in `lookup TABLE`: "main" or a number. Updated in place. */
+    lookup: ruleTable.optional(),
+    /** Instead of a lookup, end the search: "unreachable", "prohibit" or "blackhole". Updated in place. */
+    type: z.enum(["unreachable", "prohibit", "blackhole"], { error: 'must be "unreachable", "prohibit" or "blackhole"; leave it out for a rule that looks up a table' }).optional(),
+    /** Accept an identical rule that is already there instead of failing. */
+    adopt,
+};
+const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields).superRefine((v, ctx) => {
+    if (v.lookup === undefined && v.type === undefined) {
+        ctx.addIssue({ code: "custom", path: ["lookup"], message: 'a rule needs an action: a table to look up (lookup: 100 or "main"), or a type (unreachable, prohibit, blackhole)' });
+    } else if (v.lookup !== undefined && v.type !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["type"], message: `a rule of type ${v.type} looks nothing up: leave out either lookup or type` });
+    }
+    const fam = (s: string) => (s === "all" || s === UNKNOWN ? undefined : parseCidr(s)?.family);
+    const from = fam(v.from), to = fam(v.to);
+    if (from && to && from !== to) ctx.addIssue({ code: "custom", path: ["to"], message: `is IPv${to} but from (${v.from}) is IPv${from}: a rule matches one family` });
+});
+
+/** The inputs of a Rule after check (defaults applied): the provider's view. */
+export type RuleSpec = SpecOf<typeof schema>;
+
+type Identity = Pick<RuleSpec, "namespace" | "priority" | "from" | "to">;
+type Action = Pick<RuleSpec, "lookup" | "type">;
 
 /** IPv6 when either selector is IPv6; IPv4 otherwise (also for from all to all). */
-export function family(r: Pick<RuleArgs, "from" | "to">): "-4" | "-6" {
+export function family(r: Pick<RuleSpec, "from" | "to">): "-4" | "-6" {
     const fam = (s: string) => (s === "all" ? undefined : parseCidr(s)?.family);
     return (fam(r.from) ?? fam(r.to)) === 6 ? "-6" : "-4";
 }
@@ -64,9 +117,9 @@ export function sameSelector(input: string, addr: string | undefined, len: numbe
 
 /** The action of a live rule, in the input's words. */
 export function liveAction(x: RuleJson): Action {
-    if (x.action !== undefined) return { lookup: undefined, type: x.action as RuleArgs["type"] };
+    if (x.action !== undefined) return { lookup: undefined, type: x.action as RuleSpec["type"] };
     const t = x.table ?? "main";
-    return { lookup: /^\d+$/.test(t) ? Number(t) : (t as RuleArgs["lookup"]), type: undefined };
+    return { lookup: /^\d+$/.test(t) ? Number(t) : (t as RuleSpec["lookup"]), type: undefined };
 }
 
 function sameAction(a: Action, b: Action): boolean {
@@ -87,14 +140,26 @@ function describe(r: Identity & Action): string {
     return `${r.priority}: from ${r.from}${r.to === "all" ? "" : ` to ${r.to}`} ${r.type ?? `lookup ${r.lookup}`}`;
 }
 
-function hint(r: RuleArgs, stderr: string): string | undefined {
+function hint(r: RuleSpec, stderr: string): string | undefined {
     if (/File exists/.test(stderr)) return `the rule "${describe(r)}" already exists in ${r.namespace}; remove it ('ip -n ${r.namespace} rule del ${spec(r).join(" ")}') or set adopt: true`;
     if (/Invalid (source|dst|destination)|Invalid argument/.test(stderr)) return "the kernel refused the selectors; from and to must be networks of the same family";
     return undefined;
 }
 
-export const ruleImpl: KindImpl<"Rule"> = {
+/** The Rule kind: a routing policy rule. */
+export const rule: KindDef<"Rule", typeof schema, {}> = defineKind({
     kind: "Rule",
+    schema,
+    computed: {},
+    namespaces: ["namespace"],
+    claims: (on) => [
+        on(["namespace", "priority", "from", "to"], (a) => {
+            const fam = familyOf(a.from, a.to) ?? 4;
+            const sel = (s: string | undefined) => (s === undefined || s === "all" ? "all" : canonical(s));
+            return [{ claim: `rule ${a.namespace} -${fam} ${a.priority} from ${sel(a.from)} to ${sel(a.to)}`, property: "priority",
+                what: `${a.priority} (from ${sel(a.from)} to ${sel(a.to)}) in namespace ${a.namespace}`, why: "the kernel refuses a second identical rule" }];
+        }),
+    ],
     diff: { replace: ["namespace", "priority", "from", "to"], update: ["lookup", "type"] },
     id: (r) => `${r.namespace}/${r.priority} from ${r.from} to ${r.to}`,
 
@@ -141,33 +206,14 @@ export const ruleImpl: KindImpl<"Rule"> = {
             throw new NetnsError(s, privileged(argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));
         }
     },
-};
+});
 
-export interface RuleInputs {
-    /** The namespace whose routing policy this is. */
-    namespace: pulumi.Input<string>;
-    /** Where the rule sits in the search order, as in `priority N`: lower first. 1 to 4294967295; unique per namespace. */
-    priority: pulumi.Input<number>;
-    /** Source network the rule matches, as in `from PREFIX`: "all" (the default) or a network such as 192.168.1.0/28. */
-    from?: pulumi.Input<string>;
-    /** Destination network the rule matches, as in `to PREFIX`: "all" (the default) or a network. */
-    to?: pulumi.Input<string>;
-    /** The routing table to look the packet up in, as in `lookup TABLE`: "main" or a number. Updated in place. */
-    lookup?: pulumi.Input<"main" | number>;
-    /** Instead of a lookup, end the search: "unreachable", "prohibit" or "blackhole". Updated in place. */
-    type?: pulumi.Input<"unreachable" | "prohibit" | "blackhole">;
-    /** Accept an identical rule that is already there instead of failing. */
-    adopt?: pulumi.Input<boolean>;
-}
+/** The arguments of a Rule: each input of its schema, as a `pulumi.Input`. */
+export type RuleArgs = ArgsOf<typeof schema>;
 
-/** A routing policy rule: which table the packets it matches are looked up in. */
-export class Rule extends NetnsResource {
-    declare public readonly namespace: pulumi.Output<string>;
-    declare public readonly priority: pulumi.Output<number>;
-    declare public readonly lookup: pulumi.Output<"main" | number | undefined>;
+/** A routing policy rule: which table the packets it matches are looked up in. Every input is an output too. */
+export const Rule: ResourceClass<typeof rule> = resourceClass(rule);
+export type Rule = InstanceType<typeof Rule>;
 
-    constructor(name: string, args: RuleInputs, opts?: pulumi.CustomResourceOptions) {
-        super("Rule", name, { resourceName: name, ...args }, opts);
-        declareRule(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
-    }
-}
+/** The definition under its earlier name. */
+export const ruleImpl = rule;

@@ -4,17 +4,48 @@
 // Only keys that belong to the network namespace are accepted (schemas.ts), and a namespace is
 // always required: nothing here can change a setting of the host. Delete restores the value
 // found before create.
-import * as pulumi from "@pulumi/pulumi";
-import { NetnsResource } from "./dynamic";
-import { declareSysctl } from "./declared";
-import type { KindImpl } from "./kind";
+import { z } from "zod";
+import { resourceClass, type ResourceClass } from "./dynamic";
+import { nsname } from "./fields";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
 import { namespaceExists } from "./namespace";
-import type { SysctlArgs } from "./schemas";
+
+/** Keys that exist per network namespace. Everything else (kernel.*, vm.*, the global net.core.*) changes the host. */
+const PER_NAMESPACE_KEYS: RegExp[] = [
+    /^net\.ipv4\.[a-z0-9_]+(\.[A-Za-z0-9_-]+){0,2}$/,
+    /^net\.ipv6\.[a-z0-9_]+(\.[A-Za-z0-9_-]+){0,2}$/,
+    /^net\.netfilter\.[a-z0-9_]+$/,
+    /^net\.core\.(somaxconn|xfrm_[a-z_]+)$/,
+    /^net\.unix\.max_dgram_qlen$/,
+];
+
+// The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
+const fields = {
+    /** The namespace whose setting this is. Required: the host's settings are never changed. A change replaces it. */
+    namespace: nsname,
+    /** A per-namespace key: net.ipv4.*, net.ipv6.*, net.netfilter.*, net.core.somaxconn, net.core.xfrm_*, net.unix.max_dgram_qlen. A change replaces it. */
+    key: z.string({ error: "must be a string" }).refine((k) => PER_NAMESPACE_KEYS.some((r) => r.test(k)), {
+        error: (iss) => `"${String(iss.input)}" is not a per-network-namespace key; only net.ipv4.*, net.ipv6.*, net.netfilter.*, net.core.somaxconn, net.core.xfrm_* and net.unix.max_dgram_qlen can be set here (others change the whole host)`,
+    }),
+    /** The value, as `sysctl -w KEY=VALUE` takes it: one line of printable text (multi-value keys with single spaces). Updated in place. */
+    value: z.string({ error: "must be a string" }).min(1, "must not be empty").max(256, "is longer than 256 characters").regex(/^[\x20-\x7e]*$/, "may contain only printable ASCII on one line (no newline or control characters)")
+        // sysctl prints multi-value keys with single separators: "4096 131072" whatever the spacing given.
+        .transform((v) => v.trim().split(/ +/).join(" ")),
+};
+const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields);
+
+const computed = {
+    /** The value found in the namespace before create; destroy writes it back. */
+    previous: z.string(),
+};
+
+/** The inputs of a Sysctl after check: the provider's view. */
+export type SysctlSpec = SpecOf<typeof schema>;
 
 export const argv = {
-    get: (a: Pick<SysctlArgs, "namespace" | "key">) => ["ip", "netns", "exec", a.namespace, "sysctl", "-n", a.key],
-    set: (a: Pick<SysctlArgs, "namespace" | "key">, value: string) => ["ip", "netns", "exec", a.namespace, "sysctl", "-q", "-w", `${a.key}=${value}`],
+    get: (a: Pick<SysctlSpec, "namespace" | "key">) => ["ip", "netns", "exec", a.namespace, "sysctl", "-n", a.key],
+    set: (a: Pick<SysctlSpec, "namespace" | "key">, value: string) => ["ip", "netns", "exec", a.namespace, "sysctl", "-q", "-w", `${a.key}=${value}`],
 };
 
 /** sysctl prints multi-value keys with tabs; inputs use single spaces. */
@@ -22,19 +53,27 @@ export function normalize(v: string): string {
     return v.trim().split(/\s+/).join(" ");
 }
 
-function hint(a: SysctlArgs, stderr: string): string | undefined {
+function hint(a: SysctlSpec, stderr: string): string | undefined {
     if (/cannot stat|No such file or directory/.test(stderr) && namespaceExists(a.namespace)) return `${a.key} does not exist in ${a.namespace}'s /proc/sys on this kernel; check the spelling (interface keys need the interface to exist first)`;
     if (/Invalid argument/.test(stderr)) return `the kernel refused the value "${a.value}" for ${a.key}`;
     return undefined;
 }
 
-async function get(s: Subject, a: SysctlArgs): Promise<string> {
+async function get(s: Subject, a: SysctlSpec): Promise<string> {
     const r = await mustRun(s, argv.get(a), (e) => hint(a, e));
     return normalize(r.stdout);
 }
 
-export const sysctlImpl: KindImpl<"Sysctl"> = {
+/** The Sysctl kind: one per-namespace kernel setting. */
+export const sysctl: KindDef<"Sysctl", typeof schema, typeof computed> = defineKind({
     kind: "Sysctl",
+    schema,
+    computed,
+    namespaces: ["namespace"],
+    claims: (on) => [
+        on(["namespace", "key"], (a) => [{ claim: `sysctl ${a.namespace} ${a.key.replace(/\//g, ".")}`, property: "key",
+            what: `${a.key} in namespace ${a.namespace}`, why: "two values for one setting would overwrite each other on every up" }]),
+    ],
     diff: { replace: ["namespace", "key"], update: ["value"] },
     id: (a) => `${a.namespace}/${a.key}`,
 
@@ -64,24 +103,14 @@ export const sysctlImpl: KindImpl<"Sysctl"> = {
             throw new NetnsError(s, privileged(argv.set(o, o.previous)), r.exitCode, r.stderr, hint(o, r.stderr) ?? commonHint(r.stderr));
         }
     },
-};
+});
 
-export interface SysctlInputs {
-    /** The namespace whose setting this is. Required: the host's settings are never changed. */
-    namespace: pulumi.Input<string>;
-    /** A per-namespace key: net.ipv4.*, net.ipv6.*, net.netfilter.*, net.core.somaxconn, ... */
-    key: pulumi.Input<string>;
-    /** The value, as `sysctl -w KEY=VALUE` takes it. Updated in place. */
-    value: pulumi.Input<string>;
-}
+/** The arguments of a Sysctl: each input of its schema, as a `pulumi.Input`. */
+export type SysctlArgs = ArgsOf<typeof schema>;
 
-/** A per-namespace sysctl. Delete restores the value found before create. */
-export class Sysctl extends NetnsResource {
-    declare public readonly value: pulumi.Output<string>;
-    declare public readonly previous: pulumi.Output<string>;
+/** A per-namespace sysctl. Delete restores the value found before create (output `previous`). Every input is an output too. */
+export const Sysctl: ResourceClass<typeof sysctl> = resourceClass(sysctl);
+export type Sysctl = InstanceType<typeof Sysctl>;
 
-    constructor(name: string, args: SysctlInputs, opts?: pulumi.CustomResourceOptions) {
-        super("Sysctl", name, { resourceName: name, previous: undefined, ...args }, opts);
-        declareSysctl(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
-    }
-}
+/** The definition under its earlier name. */
+export const sysctlImpl = sysctl;

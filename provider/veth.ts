@@ -5,15 +5,76 @@
 // few commands as `ip` allows: the kernel refuses `up` for the peer inside the same request
 // (ENOTCONN), so the peer is brought up by a second command. The kernel echoes the new end
 // (`-echo`: its index, MTU and MAC), and the second command reads the peer back in the same
-// process: two processes per pair. (Kernels before 6.1 echo nothing: the end is then read back
-// with one more command.)
-import * as pulumi from "@pulumi/pulumi";
-import { NetnsResource } from "./dynamic";
-import { declareVethPair } from "./declared";
-import type { KindImpl, Outputs } from "./kind";
+// process: two processes make a pair. (Kernels before 6.1 echo nothing: the end is then read back
+// with one more command.) Then each end's IPv6 link-local address is read, one process per end
+// (the kernel assigns it later than the `up`: see linkLocals).
+//   ip -n NS -j address show dev NAME scope link
+import { z } from "zod";
+import { interfaceClaim } from "./declared";
+import { resourceClass, type ResourceClass } from "./dynamic";
+import { adopt, ifindex, ifname, linkLocal, mac, mtu, nsname, UNKNOWN, up } from "./fields";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "./kind";
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
-import type { VethPairArgs } from "./schemas";
 import { eui64LinkLocal } from "./eui64";
+
+// The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
+const fields = {
+    /** This end's interface name (1-15 characters), as in `ip link add NAME`. A change replaces the pair. */
+    name: ifname,
+    /** The namespace this end lives in. Pass `ns.name` so the pair waits for its namespace. A change replaces the pair. */
+    namespace: nsname,
+    /** The other end's name, as in `peer name PEER`. A change replaces the pair. */
+    peerName: ifname,
+    // `ip link add ... peer ... netns X` reads X as a process ID when no namespace file X exists:
+    // "1" would put the peer into PID 1's namespace, the host's own. A name of digits is refused.
+    /** The other end's namespace, as in `netns PEERNS`. A change replaces the pair. */
+    peerNamespace: nsname.refine((s) => !/^[0-9]+$/.test(s), "is all digits: 'ip link ... netns N' reads a number as a process ID when no namespace of that name exists (1 would be the host's own namespace); give it a name with a letter"),
+    /** MTU of this end (and of the peer unless peerMtu is given), 68-65535. Left out: the kernel's choice. Updated in place. */
+    mtu: mtu.optional(),
+    /** MTU of the other end; follows mtu when left out. Updated in place. */
+    peerMtu: mtu.optional(),
+    /** MAC address of this end, as in `address LLADDR` (unicast, not all zeros). Left out: the kernel's choice. Updated in place. */
+    address: mac.optional(),
+    /** MAC address of the other end. Updated in place. */
+    peerAddress: mac.optional(),
+    /** Admin state of this end; up by default. Updated in place. */
+    up,
+    /** Admin state of the other end; up by default. Updated in place. */
+    peerUp: up,
+    /** The bridge this end joins (`ip link set dev NAME master BRIDGE`), in this end's namespace. Pass `bridge.name`. Updated in place; left out: no bridge. */
+    master: ifname.optional(),
+    /** The bridge the other end joins, in the other end's namespace. Updated in place; left out: no bridge. */
+    peerMaster: ifname.optional(),
+    /** Take over an existing pair with these names instead of failing. */
+    adopt,
+};
+const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields).superRefine((v, ctx) => {
+    // Two unknown namespaces (ns1.name, ns2.name during preview) are not known to be the same.
+    const known = [v.name, v.namespace, v.peerName, v.peerNamespace].every((x) => x !== UNKNOWN);
+    if (known && v.name === v.peerName && v.namespace === v.peerNamespace) {
+        ctx.addIssue({ code: "custom", path: ["peerName"], message: `is the same as name in the same namespace (${v.namespace}): the two ends need different names` });
+    }
+});
+
+const computed = {
+    /** This end's interface index in its namespace (`ip link` numbers). */
+    ifindex,
+    /** The other end's interface index in its namespace. */
+    peerIfindex: ifindex,
+    /** This end's MAC address as the kernel has it, in lower case: `address` when given, else the one the kernel chose. */
+    mac: z.string(),
+    /** The other end's MAC address as the kernel has it, in lower case. */
+    peerMac: z.string(),
+    /** This end's IPv6 link-local address, without prefix length (fe80::...); "" when it has none (IPv6 disabled on it, or the pair down). */
+    linkLocal,
+    /** The other end's IPv6 link-local address, without prefix length; "" when it has none. */
+    peerLinkLocal: linkLocal,
+};
+
+/** The inputs of a VethPair after check (defaults applied): the provider's view. */
+export type VethPairSpec = SpecOf<typeof schema>;
+type State = StateOf<typeof schema, typeof computed>;
+type Stored = StoredOf<typeof schema, typeof computed>;
 
 interface End {
     name: string;
@@ -25,7 +86,7 @@ interface End {
     master?: string | undefined;
 }
 
-function ends(a: VethPairArgs): [End, End] {
+function ends(a: VethPairSpec): [End, End] {
     return [
         { name: a.name, namespace: a.namespace, mtu: a.mtu, address: a.address, up: a.up, master: a.master },
         { name: a.peerName, namespace: a.peerNamespace, mtu: a.peerMtu ?? a.mtu, address: a.peerAddress, up: a.peerUp, master: a.peerMaster },
@@ -36,7 +97,7 @@ const opt = (word: string, v: string | number | undefined) => (v === undefined ?
 
 export const argv = {
     /** `echo`: the kernel answers with the new end, as JSON (ip -echo, iproute2 5.x on). */
-    add(a: VethPairArgs, echo = true): string[] {
+    add(a: VethPairSpec, echo = true): string[] {
         const [x, y] = ends(a);
         return ["ip", "-n", x.namespace, ...(echo ? ["-echo", "-j"] : []), "link", "add", "name", x.name, ...opt("mtu", x.mtu), ...opt("address", x.address), ...opt("master", x.master), ...(x.up ? ["up"] : []),
             "type", "veth", "peer", "name", y.name, "netns", y.namespace, ...opt("mtu", y.mtu), ...opt("address", y.address)];
@@ -125,7 +186,7 @@ export function linkIn(stdout: string, name: string): LinkJson | undefined {
     return undefined;
 }
 
-function hint(a: VethPairArgs) {
+function hint(a: VethPairSpec) {
     return (stderr: string): string | undefined => {
         if (/File exists/.test(stderr)) return `an interface named ${a.name} already exists in ${a.namespace}, or ${a.peerName} in ${a.peerNamespace}; remove it, give this pair other names, or set adopt: true to take over a matching pair`;
         if (/Invalid argument/.test(stderr) && a.mtu !== undefined) return "the kernel refused a value; check mtu (68-65535) and the MAC addresses";
@@ -135,8 +196,36 @@ function hint(a: VethPairArgs) {
     };
 }
 
-function outputs(a: VethPairArgs, x: Live, y: Live): Outputs<"VethPair"> {
-    return { ...a, ifindex: x.ifindex, peerIfindex: y.ifindex, liveMtu: x.mtu, peerLiveMtu: y.mtu, liveAddress: x.address, peerLiveAddress: y.address };
+interface AddrJson { addr_info?: { family?: string; local?: string; scope?: string }[] }
+
+/** The IPv6 link-local address of an end, or "" when it has none. */
+async function linkLocalOf(s: Subject, e: { name: string; namespace: string }): Promise<string> {
+    const r = await ipJson<AddrJson>(s, argv.linkLocal(e));
+    for (const l of r.value) for (const i of l.addr_info ?? []) if (i.family === "inet6" && i.scope === "link" && i.local) return i.local;
+    return "";
+}
+
+// The kernel gives an end its link-local address when the link gets carrier, which for a veth is
+// when both ends are up, and it does so from deferred work (linkwatch), up to a second after the
+// `up`. Create and update wait for it that long at most, so that the outputs of `pulumi up` carry
+// it; an end whose IPv6 is disabled never gets one (it costs that wait once, and reads ""). Read
+// (refresh) takes what is there.
+const LINK_LOCAL_WAIT_MS = 1500;
+
+async function linkLocals(s: Subject, x: End, y: End, wait: boolean): Promise<[string, string]> {
+    const deadline = Date.now() + (wait && x.up && y.up ? LINK_LOCAL_WAIT_MS : 0);
+    let [a, b] = await Promise.all([linkLocalOf(s, x), linkLocalOf(s, y)]);
+    while ((!a || !b) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        [a, b] = await Promise.all([a ? a : linkLocalOf(s, x), b ? b : linkLocalOf(s, y)]);
+    }
+    return [a, b];
+}
+
+function outputs<T extends Stored>(a: T, x: Live, y: Live, [ll, peerLl]: [string, string]): T & State {
+    // Outputs of releases before mac and linkLocal existed, dropped so that a state does not keep them stale.
+    const { liveMtu: _m, peerLiveMtu: _pm, liveAddress: _a, peerLiveAddress: _pa, ...rest } = a as T & Record<string, unknown>;
+    return { ...(rest as T), ifindex: x.ifindex, peerIfindex: y.ifindex, mac: x.address, peerMac: y.address, linkLocal: ll, peerLinkLocal: peerLl };
 }
 
 /**
@@ -154,7 +243,7 @@ async function arePeers(s: Subject, x: End, lx: Live, y: End, ly: Live): Promise
     return (await nsName(x.namespace, lx.peerNetnsid)) === y.namespace && (await nsName(y.namespace, ly.peerNetnsid)) === x.namespace;
 }
 
-async function adoptExisting(s: Subject, a: VethPairArgs): Promise<Outputs<"VethPair">> {
+async function adoptExisting(s: Subject, a: VethPairSpec): Promise<State> {
     const [x, y] = ends(a);
     const [lx, ly] = await Promise.all([show(s, x), show(s, y)]);
     const why = !lx ? `${x.name} does not exist in ${x.namespace}`
@@ -166,15 +255,18 @@ async function adoptExisting(s: Subject, a: VethPairArgs): Promise<Outputs<"Veth
         throw new NetnsError(s, privileged(argv.show(x)), undefined, "", `adopt: true found no matching pair to take over: ${why}. Remove the existing interface or fix the names`);
     }
     for (const e of [x, y]) await mustRun(s, argv.set(e, { mtu: e.mtu, address: e.address, up: e.up, master: e.master ?? null }));
-    return read(s, a) as Promise<Outputs<"VethPair">>;
+    const out = await read(s, a, true);
+    if (!out) throw new NetnsError(s, privileged(argv.show(x)), undefined, "", "the pair vanished while it was being adopted; is another tool deleting interfaces?");
+    return out;
 }
 
-async function read(s: Subject, a: VethPairArgs): Promise<Outputs<"VethPair"> | undefined> {
+/** The live pair under the input names (so that refresh reports drift against them), with what the kernel computed. */
+async function read<T extends Stored>(s: Subject, a: T, wait = false): Promise<(T & State) | undefined> {
     const [x, y] = ends(a);
     const [lx, ly] = await Promise.all([show(s, x), show(s, y)]);
     if (!lx || !ly) return undefined;
     // The live state under the input names, so that refresh reports drift against them.
-    const live: VethPairArgs = { ...a, up: lx.up, peerUp: ly.up,
+    const live: T = { ...a, up: lx.up, peerUp: ly.up,
         ...(a.mtu !== undefined ? { mtu: lx.mtu } : {}), ...(a.peerMtu !== undefined ? { peerMtu: ly.mtu } : {}),
         ...(a.address !== undefined ? { address: lx.address } : {}), ...(a.peerAddress !== undefined ? { peerAddress: ly.address } : {}) };
     // Left out means "no bridge", so the bridges are always read. No key at all for none: the
@@ -183,11 +275,21 @@ async function read(s: Subject, a: VethPairArgs): Promise<Outputs<"VethPair"> | 
     delete live.peerMaster;
     if (lx.master !== undefined) live.master = lx.master;
     if (ly.master !== undefined) live.peerMaster = ly.master;
-    return outputs(live, lx, ly);
+    return outputs(live, lx, ly, await linkLocals(s, { ...x, up: lx.up }, { ...y, up: ly.up }, wait));
 }
 
-export const vethPairImpl: KindImpl<"VethPair"> = {
+/**
+ * The VethPair kind: two connected interfaces, each end in its namespace.
+ */
+export const vethPair: KindDef<"VethPair", typeof schema, typeof computed> = defineKind({
     kind: "VethPair",
+    schema,
+    computed,
+    namespaces: ["namespace", "peerNamespace"],
+    claims: (on) => [
+        on(["namespace", "name"], (a) => [interfaceClaim(a.namespace, a.name, "name")]),
+        on(["peerNamespace", "peerName"], (a) => [interfaceClaim(a.peerNamespace, a.peerName, "peerName")]),
+    ],
     diff: {
         replace: ["name", "namespace", "peerName", "peerNamespace"],
         update: ["mtu", "peerMtu", "address", "peerAddress", "up", "peerUp", "master", "peerMaster"],
@@ -217,7 +319,7 @@ export const vethPairImpl: KindImpl<"VethPair"> = {
             const ex = linkIn(add.stdout, x.name);
             const lx = ex ? live(ex) : await show(s, x);
             if (!lx || !ly) throw new NetnsError(s, privileged(argv.show(x)), undefined, "", "the pair vanished right after it was created; is another tool deleting interfaces?");
-            return outputs(a, lx, live(ly));
+            return outputs(a, lx, live(ly), await linkLocals(s, x, y, true));
         } catch (e) {
             await exec(s, argv.del(x)); // leave nothing half-made: deleting one end removes both
             throw e;
@@ -238,7 +340,7 @@ export const vethPairImpl: KindImpl<"VethPair"> = {
             await mustRun(s, argv.set(n, c), hint(news));
             if (before !== undefined && n.up) await renewLinkLocal(s, n, before);
         }
-        const out = await read(s, news);
+        const out = await read(s, news, true);
         if (!out) throw new NetnsError(s, privileged(argv.show(nx)), undefined, "", "the pair is gone; run pulumi refresh, then pulumi up to create it again");
         return out;
     },
@@ -249,45 +351,14 @@ export const vethPairImpl: KindImpl<"VethPair"> = {
             throw new NetnsError(s, privileged(argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));
         }
     },
-};
+});
 
-export interface VethPairInputs {
-    /** This end's interface name (1-15 characters), as in `ip link add NAME`. */
-    name: pulumi.Input<string>;
-    /** The namespace this end lives in. Pass `ns.name` so the pair waits for its namespace. */
-    namespace: pulumi.Input<string>;
-    /** The other end's name, as in `peer name PEER`. */
-    peerName: pulumi.Input<string>;
-    /** The other end's namespace, as in `netns PEERNS`. */
-    peerNamespace: pulumi.Input<string>;
-    /** MTU of this end (and of the peer unless peerMtu is given). Updated in place. */
-    mtu?: pulumi.Input<number>;
-    peerMtu?: pulumi.Input<number>;
-    /** MAC address of this end, as in `address LLADDR`. Updated in place. */
-    address?: pulumi.Input<string>;
-    peerAddress?: pulumi.Input<string>;
-    /** Admin state of each end; up by default. Updated in place. */
-    up?: pulumi.Input<boolean>;
-    peerUp?: pulumi.Input<boolean>;
-    /** The bridge this end joins (`ip link set dev NAME master BRIDGE`), in this end's namespace. Pass `bridge.name`. Updated in place; left out: no bridge. */
-    master?: pulumi.Input<string>;
-    /** The bridge the other end joins, in the other end's namespace. Updated in place; left out: no bridge. */
-    peerMaster?: pulumi.Input<string>;
-    /** Take over an existing pair with these names instead of failing. */
-    adopt?: pulumi.Input<boolean>;
-}
+/** The arguments of a VethPair: each input of its schema, as a `pulumi.Input`. */
+export type VethPairArgs = ArgsOf<typeof schema>;
 
-/** A veth pair: a cable with one end in each namespace. */
-export class VethPair extends NetnsResource {
-    declare public readonly name: pulumi.Output<string>;
-    declare public readonly namespace: pulumi.Output<string>;
-    declare public readonly peerName: pulumi.Output<string>;
-    declare public readonly peerNamespace: pulumi.Output<string>;
-    declare public readonly ifindex: pulumi.Output<number>;
-    declare public readonly peerIfindex: pulumi.Output<number>;
+/** A veth pair: a cable with one end in each namespace. Every input is an output too, with ifindex, mac, linkLocal and their peer* twins read from the kernel. */
+export const VethPair: ResourceClass<typeof vethPair> = resourceClass(vethPair);
+export type VethPair = InstanceType<typeof VethPair>;
 
-    constructor(name: string, args: VethPairInputs, opts?: pulumi.CustomResourceOptions) {
-        super("VethPair", name, { resourceName: name, ifindex: undefined, peerIfindex: undefined, ...args }, opts);
-        declareVethPair(this, name, args); // whole-stack checks: duplicates, gateways (declared.ts)
-    }
-}
+/** The definition under its earlier name. */
+export const vethPairImpl = vethPair;

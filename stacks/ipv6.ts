@@ -134,12 +134,13 @@ export const lesson: Lesson = {
         const ns2Ip = new Address("ns2-ip", { namespace: ns2.name, dev: ns2Cable.name, address: "2001:db8:0:2::1/64" });
         new Route("ns2-default", { namespace: ns2.name, to: "default", via: "2001:db8:0:2::254" }, { dependsOn: [ns2Ip] });
 
-        // after merge: use cable.linkLocal (here ns1Cable.linkLocal: the kernel's own, a VethPair output)
+        // What EUI-64 makes of the MAC, worked out here; the outputs mac and linkLocal are what the
+        // kernel has (VethPair outputs), so the two can be put side by side.
         const linkLocal = eui64LinkLocal(mac);
         return {
             namespaces: [ns1.name, router.name, ns2.name],
-            mac,
-            linkLocal,
+            mac: ns1Cable.mac,
+            linkLocal: ns1Cable.linkLocal,
             eui64: eui64Steps(mac),
             slaacExample: `${eui64Address("2001:db8:0:1::", mac)}   (what SLAAC would make on subnet 1, seed 004's 2001:0DB8::1:020B:97FF:FE28:C6D5; this lesson's addresses are static)`,
             tryPing: pulumi.interpolate`ip netns exec ${ns1.name} ping -6 -c 3 2001:db8:0:2::1`,

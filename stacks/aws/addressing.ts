@@ -2,7 +2,7 @@
 // as pure functions (no Pulumi, no processes): the components in ec2.ts call them before they
 // make anything, and test/unit/aws-addressing.test.ts tables them. Each returns undefined when
 // the value is fine, or one sentence that says what is wrong and what to use instead.
-import { contains, formatIp, hostMask, parseCidr, parseIp, type Cidr } from "../../provider/net";
+import { contains, formatIp, hostMask, parseCidr, parseIp, type Cidr } from "../../provider";
 
 /** AWS's limits on the size of a VPC's or subnet's IPv4 CIDR block: /16 (65536 addresses) to /28 (16). */
 export const LARGEST_PREFIX = 16;

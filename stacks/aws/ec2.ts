@@ -29,9 +29,7 @@
 // checked before anything is made: a bad CIDR block or address stops the program with one
 // sentence that says why (pulumi.RunError, no stack trace).
 import * as pulumi from "@pulumi/pulumi";
-import { Address, Bridge, Namespace, Route, Rule, Sysctl, VethPair } from "../../provider";
-import { ifname } from "../../provider/schemas";
-import { parseCidr } from "../../provider/net";
+import { Address, Bridge, interfaceNameProblem, Namespace, parseCidr, Route, Rule, Sysctl, VethPair } from "../../provider";
 import { firstFree, instanceAddressProblem, routerAddress, subnetCidrProblem, vpcCidrProblem } from "./addressing";
 
 export const LOCAL_RULE_PRIORITY = 100;
@@ -47,8 +45,8 @@ function fail(what: string, name: string, problem: string): never {
 }
 
 function checkIfname(what: string, name: string, value: string, why: string): void {
-    const r = ifname.safeParse(value);
-    if (!r.success) fail(what, name, `"${value}" ${r.error.issues[0]?.message ?? "is not an interface name"} (${why})`);
+    const problem = interfaceNameProblem(value);
+    if (problem) fail(what, name, `"${value}" ${problem} (${why})`);
 }
 
 export interface VpcArgs {

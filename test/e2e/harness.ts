@@ -46,6 +46,11 @@ export class TestStack {
         return s;
     }
 
+    /** A stack that exists already, run from `dir` (whose Pulumi.<stack>.yaml holds its config). */
+    static open(name: string, dir: string): TestStack {
+        return new TestStack(name, dir);
+    }
+
     async setConfig(config: Record<string, string>): Promise<void> {
         for (const [k, v] of Object.entries(config)) await this.must(["config", "set", k, v]);
     }

@@ -73,6 +73,8 @@ describe("chapter lessons (seeds 001, 002, 004) through the real Pulumi CLI", ()
         // Right after up, nothing else first: the first check is a ping with a 1 s deadline.
         await expectAllPass("ipv6", p, {});
         await expectPictureMatches(stack, "ipv6", p);
+        // The stack output is the kernel's own link-local address (a VethPair output), the seed's EUI-64 of its MAC.
+        expect(await stack.outputs()).toMatchObject({ mac: "00:0b:97:28:c6:d5", linkLocal: "fe80::20b:97ff:fe28:c6d5" });
         const before = { end: await link(`${p}ns1`, "ns1-veth0"), peer: await link(`${p}router`, "gw-veth0") };
         expect(before.end.address).toBe("00:0b:97:28:c6:d5");
 

@@ -4,18 +4,50 @@
 // code must go on working with the new one: no change planned, nothing replaced, refresh and
 // destroy run, and the state moves to the short form. The fixture builds the old form with
 // config legacy=true (test/e2e/fixture/program.js).
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import { storedProvider } from "../../provider/dynamic";
 import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
 import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { FIXTURE, removeState, TestStack } from "./harness";
+import { FIXTURE, REPO, removeState, TestStack } from "./harness";
 import { config, link, ref, sh, stateResources, type Spec } from "./resource-support";
 
 const prefix = filePrefix("upgrade");
 const stacks: TestStack[] = [];
+const temp: string[] = [];
+
+/**
+ * The release before "one definition per kind" (commit f81358b: no computed mac/linkLocal, the
+ * outputs liveMtu, liveAddress, ...), built from git into a temporary directory, and a copy of
+ * the fixture project whose node_modules/pulumi-netns is that build (the other packages are this
+ * repository's). A stack made there stores what that release stored; the same stack run from
+ * the real fixture directory then runs the current code.
+ */
+const PREVIOUS_RELEASE = "f81358b";
+async function previousReleaseProject(): Promise<string> {
+    const root = mkdtempSync(join(tmpdir(), "pulumi-netns-previous-"));
+    temp.push(root);
+    const src = join(root, "pulumi-netns"), project = join(root, "project");
+    mkdirSync(src);
+    const archive = await execa("git", ["-C", REPO, "archive", "--format=tar", PREVIOUS_RELEASE, "provider", "tsconfig.json", "package.json"], { encoding: "buffer" });
+    await execa("tar", ["-x", "-C", src], { input: archive.stdout });
+    symlinkSync(join(REPO, "node_modules"), join(src, "node_modules"));
+    await execa(join(REPO, "node_modules/.bin/tsc"), ["-p", join(src, "tsconfig.json")]);
+    mkdirSync(join(project, "node_modules"), { recursive: true });
+    for (const f of ["Pulumi.yaml", "program.js"]) copyFileSync(join(FIXTURE, f), join(project, f));
+    for (const pkg of readdirSync(join(REPO, "node_modules"))) {
+        if (pkg !== "pulumi-netns" && pkg !== ".bin") symlinkSync(join(REPO, "node_modules", pkg), join(project, "node_modules", pkg));
+    }
+    symlinkSync(src, join(project, "node_modules", "pulumi-netns"));
+    return project;
+}
 
 afterAll(async () => {
     for (const s of stacks) await s.dispose();
+    for (const t of temp) rmSync(t, { recursive: true, force: true });
     await removeNamespaces(prefix);
     removeState();
     expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
@@ -82,4 +114,37 @@ describe("a stack made by the previous form of the provider, run by the current 
         await stack.destroy();
         expect((await namespaces()).filter((n) => n.startsWith(p))).toEqual([]);
     }, 600_000);
+});
+
+describe("a stack made by the previous release, run by this one", () => {
+    it("plans no change, refreshes to the computed outputs, and destroys everything", async () => {
+        const p = `${prefix}r-`;
+        const old = await previousReleaseProject();
+        const name = `${prefix}r`;
+        const specs: Spec[] = [...topology(p), { kind: "Bridge", name: "br", args: { name: "br0", namespace: ref("b", "name"), mtu: 1400 } }];
+        const before = await TestStack.create(name, old, config(specs));
+        stacks.push(before);
+        await before.up();
+        const made = await before.resource("cable");
+        expect(made?.outputs.liveMtu).toBeDefined(); // the previous release's outputs
+        expect(made?.outputs.mac).toBeUndefined();
+        const cable = await link(`${p}a`, "x0");
+
+        // The same stack (same project name, same backend, same config file), run from the fixture: the current code.
+        copyFileSync(join(old, `Pulumi.${name}.yaml`), join(FIXTURE, `Pulumi.${name}.yaml`));
+        temp.push(join(FIXTURE, `Pulumi.${name}.yaml`)); // the user's config file: removed with the stack
+        const now = TestStack.open(name, FIXTURE);
+        stacks.push(now);
+        await now.expectNoChanges();
+        expect(await now.changes()).toEqual([]);
+        await now.refresh();
+        await now.expectNoChanges();
+        const after = await now.resource("cable");
+        expect(after?.outputs).toMatchObject({ ifindex: cable?.ifindex, mac: cable?.address });
+        expect(after?.outputs.linkLocal).toMatch(/^fe80::/);
+        expect(after?.outputs.liveMtu).toBeUndefined(); // the previous release's outputs are gone, not kept stale
+        expect((await now.resource("br"))?.outputs.mac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+        await now.destroy();
+        expect((await namespaces()).filter((n) => n.startsWith(p))).toEqual([]);
+    }, 900_000);
 });

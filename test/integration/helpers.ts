@@ -29,6 +29,12 @@ export async function ipj<T = Record<string, unknown>>(ns: string, args: string[
     return text ? (JSON.parse(text) as T[]) : [];
 }
 
+/** The IPv6 link-local address of a device, read with `ip -j -6 address show`, or "" when it has none. */
+export async function linkLocal(ns: string, dev: string): Promise<string> {
+    const l = await ipj<{ addr_info: { family: string; local: string; scope: string }[] }>(ns, ["-6", "address", "show", "dev", dev]);
+    return l[0]?.addr_info.find((a) => a.family === "inet6" && a.scope === "link")?.local ?? "";
+}
+
 export interface LinkJson {
     ifindex: number;
     ifname: string;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../provider/impl";
 import { describeLeaks, leaks, removeNamespaces } from "../support/host";
 import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { check, commandLog, create, createFails, expectErrorShape, link, linkNames, makeNamespace, nsidName, removeNamespace, sh, update, withFailingIp, type LinkJson } from "./helpers";
+import { check, commandLog, create, createFails, expectErrorShape, link, linkLocal, linkNames, makeNamespace, nsidName, removeNamespace, sh, update, withFailingIp, type LinkJson } from "./helpers";
 
 const prefix = filePrefix("veth");
 const A = `${prefix}a`;
@@ -64,23 +64,34 @@ describe("VethPair create", () => {
         }
         expect(x.address).toBe("02:00:00:00:01:01");
         expect(y.address).toBe("02:00:00:00:01:02");
-        expect(outs).toMatchObject({ ifindex: x.ifindex, peerIfindex: y.ifindex, liveMtu: 1400, peerLiveMtu: 1400, up: true, peerUp: true });
+        expect(outs).toMatchObject({ ifindex: x.ifindex, peerIfindex: y.ifindex, mtu: 1400, mac: "02:00:00:00:01:01", peerMac: "02:00:00:00:01:02", up: true, peerUp: true });
+        // Both ends up: each has its IPv6 link-local address by the time create returns.
+        expect(outs.linkLocal).toBe(await linkLocal(A, "p1a"));
+        expect(outs.peerLinkLocal).toBe(await linkLocal(B, "p1b"));
+        expect(outs.linkLocal).toBe("fe80::ff:fe00:101"); // EUI-64 of 02:00:00:00:01:01
         // Nothing else appeared: one end in each namespace.
         expect(await linkNames(A)).toEqual(["lo", "p1a"]);
         expect(await linkNames(B)).toEqual(["lo", "p1b"]);
     });
 
-    it("runs two processes: the add, whose echo gives this end, and one batch for the peer; the outputs are the live values", async () => {
+    it("runs two processes to make the pair: the add, whose echo gives this end, and one batch for the peer; then reads the link-local addresses; the outputs are the live values", async () => {
         let outs: Record<string, unknown> = {};
         const cmds = await commandLog(async () => {
             ({ outs } = await create("VethPair", { resourceName: "q4", name: "q4a", namespace: A, peerName: "q4b", peerNamespace: B }));
         });
-        expect(cmds).toEqual([
+        expect(cmds.slice(0, 2)).toEqual([
             ["ip", "-n", A, "-echo", "-j", "link", "add", "name", "q4a", "up", "type", "veth", "peer", "name", "q4b", "netns", B],
             ["ip", "-n", B, "-j", "-d", "-batch", "-"],
         ]);
+        // Then only reads of the link-local addresses (one per end, more while the kernel has not assigned them yet).
+        const reads = cmds.slice(2).map((c) => c.join(" "));
+        expect(reads).toContain(`ip -n ${A} -j -6 address show dev q4a scope link`);
+        expect(reads).toContain(`ip -n ${B} -j -6 address show dev q4b scope link`);
+        for (const r of reads) expect(r).toMatch(/ -j -6 address show dev q4[ab] scope link$/);
         const [x, y] = await expectPeers(A, "q4a", B, "q4b");
-        expect(outs).toMatchObject({ ifindex: x.ifindex, peerIfindex: y.ifindex, liveMtu: x.mtu, peerLiveMtu: y.mtu, liveAddress: x.address, peerLiveAddress: y.address });
+        expect(outs).toMatchObject({ ifindex: x.ifindex, peerIfindex: y.ifindex, mac: x.address, peerMac: y.address,
+            linkLocal: await linkLocal(A, "q4a"), peerLinkLocal: await linkLocal(B, "q4b") });
+        expect(outs.linkLocal).toMatch(/^fe80::/);
         expect(y.flags).toContain("UP");
     });
 
@@ -89,7 +100,7 @@ describe("VethPair create", () => {
         const cmds = await withFailingIp([["-n", A, "-echo"]], () => commandLog(async () => {
             ({ outs } = await create("VethPair", { resourceName: "q5", name: "q5a", namespace: A, peerName: "q5b", peerNamespace: B, mtu: 1450 }));
         }), { stderr: 'Option "-echo" is unknown, try "ip -help".', exitCode: 255 });
-        expect(cmds.map((c) => c.slice(0, 7))).toEqual([
+        expect(cmds.slice(0, 4).map((c) => c.slice(0, 7))).toEqual([
             ["ip", "-n", A, "-echo", "-j", "link", "add"],
             ["ip", "-n", A, "link", "add", "name", "q5a"],
             ["ip", "-n", B, "-j", "-d", "-batch", "-"],
@@ -97,7 +108,7 @@ describe("VethPair create", () => {
         ]);
         const [x, y] = await expectPeers(A, "q5a", B, "q5b");
         expect(x.mtu).toBe(1450);
-        expect(outs).toMatchObject({ ifindex: x.ifindex, peerIfindex: y.ifindex, liveMtu: 1450, peerLiveMtu: 1450, liveAddress: x.address, peerLiveAddress: y.address });
+        expect(outs).toMatchObject({ ifindex: x.ifindex, peerIfindex: y.ifindex, mtu: 1450, peerMtu: 1450, mac: x.address, peerMac: y.address });
     });
 
     it("gives the peer its own MTU and leaves ends down when asked", async () => {
@@ -271,13 +282,27 @@ describe("VethPair read", () => {
         expect((await providers.VethPair.read(id, outs)).props).toMatchObject({ up: false, peerUp: false });
 
         await sh(["ip", "-n", A, "link", "set", "dev", "r1a", "mtu", "1280"]);
-        expect((await providers.VethPair.read(id, outs)).props).toMatchObject({ mtu: 1280, liveMtu: 1280, peerLiveMtu: 1400 });
+        expect((await providers.VethPair.read(id, outs)).props).toMatchObject({ mtu: 1280, peerMtu: 1400 });
     });
 
     it("reports a MAC changed by hand", async () => {
         const { id, outs } = await create("VethPair", { resourceName: "r2", name: "r2a", namespace: A, peerName: "r2b", peerNamespace: B, address: "02:00:00:00:02:01" });
+        expect(outs).toMatchObject({ mac: "02:00:00:00:02:01", linkLocal: "fe80::ff:fe00:201" });
         await sh(["ip", "-n", A, "link", "set", "dev", "r2a", "address", "02:00:00:00:02:99"]);
-        expect((await providers.VethPair.read(id, outs)).props).toMatchObject({ address: "02:00:00:00:02:99" });
+        // Refresh reads the computed values again: the MAC, and the link-local address the kernel has now.
+        expect((await providers.VethPair.read(id, outs)).props).toMatchObject({ address: "02:00:00:00:02:99", mac: "02:00:00:00:02:99", linkLocal: await linkLocal(A, "r2a") });
+    });
+
+    it("gives the kernel's MAC when none is given, and an empty link-local address for an end whose IPv6 is disabled", async () => {
+        await sh(["ip", "netns", "exec", B, "sysctl", "-q", "-w", "net.ipv6.conf.default.disable_ipv6=1"]);
+        try {
+            const { outs } = await create("VethPair", { resourceName: "l9", name: "l9a", namespace: A, peerName: "l9b", peerNamespace: B });
+            const [x, y] = await expectPeers(A, "l9a", B, "l9b");
+            expect(outs).toMatchObject({ mac: x.address, peerMac: y.address, linkLocal: await linkLocal(A, "l9a"), peerLinkLocal: "" });
+            expect(outs.linkLocal).toMatch(/^fe80::/);
+        } finally {
+            await sh(["ip", "netns", "exec", B, "sysctl", "-q", "-w", "net.ipv6.conf.default.disable_ipv6=0"]);
+        }
     });
 
     it("returns {} once the pair was removed by hand, from either end", async () => {

@@ -7,7 +7,11 @@ import { argv as addrArgv } from "../../provider/address";
 import { argv as routeArgv, family } from "../../provider/route";
 import { argv as sysctlArgv, normalize } from "../../provider/sysctl";
 import { isMutating, quote } from "../../provider/run";
-import type { AddressArgs, RouteArgs, SysctlArgs, VethPairArgs } from "../../provider/schemas";
+import type { Inputs } from "../../provider/schemas";
+type AddressArgs = Inputs<"Address">;
+type RouteArgs = Inputs<"Route">;
+type SysctlArgs = Inputs<"Sysctl">;
+type VethPairArgs = Inputs<"VethPair">;
 
 const pair = (p: Partial<VethPairArgs> = {}): VethPairArgs => ({
     name: "veth0", namespace: "ns1", peerName: "veth1", peerNamespace: "ns2", up: true, peerUp: true, adopt: false, ...p,

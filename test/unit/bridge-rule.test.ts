@@ -7,7 +7,10 @@ import { providers } from "../../provider/impl";
 import { argv as bridgeArgv, bridgeImpl } from "../../provider/bridge";
 import { argv as ruleArgv, family, liveAction, ruleImpl, sameSelector } from "../../provider/rule";
 import { argv as vethArgv, vethPairImpl } from "../../provider/veth";
-import { UNKNOWN, validate, type BridgeArgs, type RuleArgs, type VethPairArgs } from "../../provider/schemas";
+import { UNKNOWN, validate, type Inputs } from "../../provider/schemas";
+type BridgeArgs = Inputs<"Bridge">;
+type RuleArgs = Inputs<"Rule">;
+type VethPairArgs = Inputs<"VethPair">;
 
 type Raw = Record<string, unknown>;
 

@@ -143,6 +143,8 @@ export const HOSTILE_INPUTS: HostileCase[] = [
     // MAC addresses.
     { what: "multicast MAC", kind: "VethPair", patch: { address: "01:00:5e:00:00:01" }, property: "address", reason: /is a multicast address/ },
     { what: "broadcast MAC", kind: "VethPair", patch: { peerAddress: "ff:ff:ff:ff:ff:ff" }, property: "peerAddress", reason: /is a multicast address/ },
+    { what: "all-zero MAC", kind: "VethPair", patch: { address: "00:00:00:00:00:00" }, property: "address", reason: /is the all-zero address, which the kernel refuses/ },
+    { what: "all-zero peer MAC", kind: "VethPair", patch: { peerAddress: "00:00:00:00:00:00" }, property: "peerAddress", reason: /is the all-zero address/ },
     { what: "MAC with five bytes", kind: "VethPair", patch: { address: "02:00:00:00:00" }, property: "address", reason: /must be a MAC address such as 02:00:00:00:00:01/ },
     { what: "MAC with dashes", kind: "VethPair", patch: { address: "02-00-00-00-00-01" }, property: "address", reason: /must be a MAC address/ },
     { what: "MAC with a non-hex digit", kind: "VethPair", patch: { peerAddress: "02:00:00:00:00:0g" }, property: "peerAddress", reason: /must be a MAC address/ },

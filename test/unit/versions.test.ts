@@ -1,5 +1,6 @@
 // One Pulumi version everywhere: scripts/versions.env (the CLI that set-up builds), the exact
-// @pulumi/pulumi dependency in package.json, and the SDK actually installed.
+// @pulumi/pulumi devDependency in package.json, and the SDK actually installed. Users install the
+// package next to their own @pulumi/pulumi: a peer dependency whose range starts at that version.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -31,7 +32,8 @@ function env(path: string): Map<string, string[]> {
 describe("the Pulumi version", () => {
     const assigned = env("scripts/versions.env").get("PULUMI_VERSION") ?? [];
     const pinned = assigned[0];
-    const dependency = (json("package.json").dependencies as Record<string, string> | undefined)?.["@pulumi/pulumi"];
+    const pkg = json("package.json") as Record<string, Record<string, string> | undefined>;
+    const dependency = pkg.devDependencies?.["@pulumi/pulumi"];
     const installed = json("node_modules/@pulumi/pulumi/package.json").version;
 
     it("is set once in scripts/versions.env, as an exact version", () => {
@@ -39,9 +41,14 @@ describe("the Pulumi version", () => {
         expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
     });
 
-    it("is the exact @pulumi/pulumi dependency in package.json (no range)", () => {
+    it("is the exact @pulumi/pulumi devDependency in package.json (no range)", () => {
         expect(dependency).toMatch(/^\d+\.\d+\.\d+$/);
         expect(dependency).toBe(pinned);
+    });
+
+    it("is where the peer dependency's range starts, and the SDK is no dependency of its own (the user's is used)", () => {
+        expect(pkg.peerDependencies?.["@pulumi/pulumi"]).toBe(`^${pinned}`);
+        expect(pkg.dependencies?.["@pulumi/pulumi"]).toBeUndefined();
     });
 
     it("is the installed node_modules/@pulumi/pulumi", () => {

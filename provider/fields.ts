@@ -1,0 +1,56 @@
+// Field types that more than one kind uses: names of interfaces and namespaces, MTU, MAC, admin
+// state, adopt. Each kind's schema (in the kind's own file) is built from these, so a rule such as
+// "a namespace named all is refused" is written once.
+import { z } from "zod";
+
+/** The value the engine sends for an input that is not known during preview. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+const NAME_RULE = "letters, digits, '_', '.' and '-', starting with a letter or digit";
+
+// Interface names: the kernel allows 1-15 bytes without '/', ':' or whitespace; we also refuse a
+// leading '-' (it would read as an option to `ip`) and anything a shell would interpret.
+export const ifname = z
+    .string({ error: "must be a string" })
+    .min(1, "must not be empty")
+    .max(15, "is longer than 15 characters, the kernel's limit for interface names (IFNAMSIZ - 1)")
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, `may contain only ${NAME_RULE}`);
+
+// Namespace names become file names under /run/netns. "all" is refused: `ip netns del all`
+// deletes every namespace on the host, so destroying a namespace named "all" would do that.
+export const nsname = z
+    .string({ error: "must be a string" })
+    .min(1, "must not be empty")
+    .max(64, "is longer than 64 characters")
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, `may contain only ${NAME_RULE}`)
+    .refine((s) => s !== "all", `"all" is reserved: 'ip netns del all' deletes every namespace on the host`);
+
+export const adopt = z.boolean({ error: "must be true or false" }).default(false);
+
+/** Admin state of an interface; up unless said otherwise. */
+export const up = z.boolean({ error: "must be true or false" }).default(true);
+
+// A unicast MAC the kernel accepts for an interface: not multicast (the broadcast address is one
+// too), not all zeros (the kernel refuses it only at create, "Cannot assign requested address").
+export const mac = z
+    .string()
+    .regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, "must be a MAC address such as 02:00:00:00:00:01")
+    .refine((s) => (parseInt(s.slice(0, 2), 16) & 1) === 0, "is a multicast address (lowest bit of the first byte set)")
+    .refine((s) => !/^00(:00){5}$/.test(s), "is the all-zero address, which the kernel refuses for an interface; give a unicast address such as 02:00:00:00:00:01")
+    .transform((s) => s.toLowerCase());
+
+export const mtu = z
+    .number({ error: "must be a number" })
+    .int("must be an integer")
+    .min(68, "is below 68, the smallest MTU IPv4 allows")
+    .max(65535, "is above 65535, the largest veth MTU");
+
+/** Computed values: what the kernel decides, read back at create and refresh. */
+export const ifindex = z.number();
+export const linkLocal = z.string();
+
+/** Why `name` cannot be an interface name, or undefined when it can: the rule VethPair and Bridge apply at preview. */
+export function interfaceNameProblem(name: string): string | undefined {
+    const r = ifname.safeParse(name);
+    return r.success ? undefined : (r.error.issues[0]?.message ?? "is not an interface name");
+}

@@ -1,0 +1,195 @@
+// The whole-stack checks (provider/declared.ts) through the resource classes, with the SDK's mocks
+// (`pulumi.runtime.setMocks`): no engine, no processes. Each `setMocks` is a new program run, so
+// each test gets its own StackChecks object; a failure is logged against the resource and sets
+// the exit code the CLI would see (32), which the tests check and reset.
+import * as pulumi from "@pulumi/pulumi";
+import { afterEach, describe, expect, it } from "vitest";
+import { Address, Bridge, Namespace, Route, Rule, Sysctl, VethPair } from "../../provider";
+import { stackChecks } from "../../provider/declared";
+
+const mocks: pulumi.runtime.Mocks = {
+    // The engine's answer: the inputs as outputs, nothing computed (so a computed output such as
+    // linkLocal stays unknown in a preview, as it does before the pair exists).
+    newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
+    call: () => ({}),
+};
+
+async function run(preview = false) {
+    await pulumi.runtime.setMocks(mocks, "project", "stack", preview);
+    return stackChecks();
+}
+
+/** Waits until every claim rule has had its values (or, with unknowns, until the SDK has nothing left to resolve). */
+async function settle(checks: ReturnType<typeof stackChecks>, unknowns = false): Promise<void> {
+    for (let i = 0; i < 100 && !checks.settled; i++) await new Promise((r) => setTimeout(r, 10));
+    if (unknowns) await new Promise((r) => setTimeout(r, 200));
+    else expect(checks.settled).toBe(true);
+}
+
+afterEach(() => {
+    process.exitCode = undefined;
+});
+
+describe("duplicates, one kind at a time", () => {
+    const cases: { what: string; make: () => void; failure: RegExp }[] = [
+        {
+            what: "two Namespaces with one name",
+            make: () => { new Namespace("a", { name: "lab" }); new Namespace("b", { name: "lab" }); },
+            failure: /^Namespace "b": property name "lab" is already used by Namespace "a" \(name\): one stack cannot create two namespaces with one name$/,
+        },
+        {
+            what: "a veth end and a bridge with one name in one namespace",
+            make: () => {
+                new VethPair("cable", { name: "x0", namespace: "n1", peerName: "y0", peerNamespace: "n2" });
+                new Bridge("br", { name: "y0", namespace: "n2" });
+            },
+            failure: /^Bridge "br": property name "y0" in namespace n2 is already used by VethPair "cable" \(peerName\): two interfaces in one namespace need different names$/,
+        },
+        {
+            what: "two VethPairs with one end name in one namespace",
+            make: () => {
+                new VethPair("one", { name: "x0", namespace: "n1", peerName: "y0", peerNamespace: "n2" });
+                new VethPair("two", { name: "x1", namespace: "n1", peerName: "x0", peerNamespace: "n1" });
+            },
+            failure: /^VethPair "two": property peerName "x0" in namespace n1 is already used by VethPair "one" \(name\)/,
+        },
+        {
+            what: "one Address twice on one interface, spelled two ways",
+            make: () => {
+                new Address("a", { namespace: "n1", dev: "x0", address: "2001:db8:0::1/64" });
+                new Address("b", { namespace: "n1", dev: "x0", address: "2001:db8::1/64" });
+            },
+            failure: /^Address "b": property address 2001:db8::1\/64 on x0 in namespace n1 is already used by Address "a" \(address\): the same address on the same interface is one kernel object$/,
+        },
+        {
+            what: "two Routes with one destination, table and metric (IPv4 metric 0 is no metric)",
+            make: () => {
+                new Route("a", { namespace: "n1", to: "198.51.100.0/24", dev: "x0" });
+                new Route("b", { namespace: "n1", to: "198.51.100.0/24", dev: "x1", metric: 0 });
+            },
+            failure: /^Route "b": property to 198.51.100.0\/24 \(table main, metric 0\) in namespace n1 is already used by Route "a" \(to\): the kernel keeps one route per destination, table and metric$/,
+        },
+        {
+            what: "two Sysctls with one key, written with dots and with slashes",
+            make: () => {
+                new Sysctl("a", { namespace: "n1", key: "net.ipv4.ip_forward", value: "1" });
+                new Sysctl("b", { namespace: "n1", key: "net/ipv4/ip_forward", value: "0" });
+            },
+            failure: /^Sysctl "b": property key net\/ipv4\/ip_forward in namespace n1 is already used by Sysctl "a" \(key\): two values for one setting would overwrite each other on every up$/,
+        },
+        {
+            what: "two identical Rules",
+            make: () => {
+                new Rule("a", { namespace: "n1", priority: 100, from: "192.0.2.0/24", lookup: 100 });
+                new Rule("b", { namespace: "n1", priority: 100, from: "192.0.2.0/24", type: "blackhole" });
+            },
+            failure: /^Rule "b": property priority 100 \(from 192.0.2.0\/24 to all\) in namespace n1 is already used by Rule "a" \(priority\): the kernel refuses a second identical rule$/,
+        },
+    ];
+    for (const c of cases) {
+        it(c.what, async () => {
+            const checks = await run();
+            c.make();
+            await settle(checks);
+            expect(checks.failures).toHaveLength(1);
+            expect(checks.failures[0]).toMatch(c.failure);
+            expect(process.exitCode).toBe(32);
+        });
+    }
+
+    it("accepts what only looks alike: other namespaces, tables, metrics, priorities, families", async () => {
+        const checks = await run();
+        new Namespace("a", { name: "n1" });
+        new Namespace("b", { name: "n2" });
+        new VethPair("cable", { name: "x0", namespace: "n1", peerName: "x0", peerNamespace: "n2" });
+        new Address("a1", { namespace: "n1", dev: "x0", address: "192.0.2.1/24" });
+        new Address("a2", { namespace: "n2", dev: "x0", address: "192.0.2.1/24" });
+        new Route("r1", { namespace: "n1", to: "default", via: "192.0.2.2" });
+        new Route("r2", { namespace: "n1", to: "default", via: "192.0.2.2", table: 100 });
+        new Route("r3", { namespace: "n1", to: "default", via: "192.0.2.2", metric: 10 });
+        new Rule("p1", { namespace: "n1", priority: 100, lookup: 100 });
+        new Rule("p2", { namespace: "n1", priority: 100, from: "2001:db8::/64", lookup: 100 });
+        new Sysctl("s1", { namespace: "n1", key: "net.ipv4.ip_forward", value: "1" });
+        new Sysctl("s2", { namespace: "n2", key: "net.ipv4.ip_forward", value: "1" });
+        await settle(checks);
+        checks.finish();
+        expect(checks.failures).toEqual([]);
+        expect(process.exitCode).toBeUndefined();
+    });
+});
+
+describe("gateways", () => {
+    it("refuses a gateway on no segment of a namespace the stack creates, once the program has registered everything", async () => {
+        const checks = await run();
+        const ns = new Namespace("ns1", { name: "ns1" });
+        new Address("ns1-ip", { namespace: ns.name, dev: "x0", address: "192.0.2.1/24" });
+        new Route("ns1-default", { namespace: ns.name, to: "default", via: "203.0.113.1" });
+        await settle(checks);
+        expect(checks.failures).toEqual([]); // decided only at the end: an Address may come later
+        checks.finish();
+        expect(checks.failures).toEqual([
+            `Route "ns1-default": property via 203.0.113.1 is on no connected segment of namespace ns1 (its segments in this stack: 192.0.2.1/24 (Address "ns1-ip")): the kernel would refuse this gateway. Add an Address in the gateway's subnet to ns1, or fix via`,
+        ]);
+        expect(process.exitCode).toBe(32);
+    });
+
+    it("says when the stack puts no address in the namespace", async () => {
+        const checks = await run();
+        new Namespace("ns1", { name: "ns1" });
+        new Route("r", { namespace: "ns1", to: "198.51.100.0/24", via: "192.0.2.254" });
+        await settle(checks);
+        checks.finish();
+        expect(checks.failures).toHaveLength(1);
+        expect(checks.failures[0]).toMatch(/\(this stack puts no address in it\)/);
+    });
+
+    it("accepts a gateway on a segment of an Address or of a Route through a device, a link-local gateway, and any gateway in an adopted or foreign namespace", async () => {
+        const checks = await run();
+        new Namespace("ns1", { name: "ns1" });
+        new Namespace("adopted", { name: "ns2", adopt: true });
+        new Address("ip", { namespace: "ns1", dev: "x0", address: "192.0.2.1/24" });
+        new Route("on-link", { namespace: "ns1", to: "198.51.100.0/24", dev: "x1" });
+        new Route("via-addr", { namespace: "ns1", to: "default", via: "192.0.2.254" });
+        new Route("via-link", { namespace: "ns1", to: "203.0.113.0/24", via: "198.51.100.7" });
+        new Route("v6-ll", { namespace: "ns1", to: "2001:db8:2::/64", via: "fe80::1", dev: "x0" });
+        new Route("adopted-ns", { namespace: "ns2", to: "default", via: "203.0.113.1" });
+        new Route("foreign-ns", { namespace: "elsewhere", to: "default", via: "203.0.113.1" });
+        await settle(checks);
+        checks.finish();
+        expect(checks.failures).toEqual([]);
+    });
+});
+
+describe("unknown values in a preview", () => {
+    it("are not checked: a duplicate whose name is unknown, and gateways when any Address or Route is unknown", async () => {
+        const checks = await run(true);
+        const ns = new Namespace("ns1", { name: "ns1" });
+        const cable = new VethPair("cable", { name: "x0", namespace: ns.name, peerName: "y0", peerNamespace: "ns2" });
+        // cable.mac is computed: unknown until the pair exists.
+        new Bridge("br", { name: cable.mac.apply((m) => `br${m.slice(-2)}`), namespace: "ns2" });
+        new Bridge("br2", { name: cable.mac.apply(() => "y0"), namespace: "ns2" });
+        new Address("ip", { namespace: ns.name, dev: "x0", address: "192.0.2.1/24" });
+        new Route("r", { namespace: ns.name, to: "2001:db8:2::/64", via: cable.linkLocal.apply((ll) => ll.replace("fe80", "2001:db8:9")) });
+        new Route("r2", { namespace: ns.name, to: "default", via: "203.0.113.1" });
+        await settle(checks, true);
+        expect(checks.settled).toBe(false);
+        checks.finish();
+        expect(checks.failures).toEqual([]);
+        expect(process.exitCode).toBeUndefined();
+    });
+});
+
+describe("one object per program run", () => {
+    it("never shares claims between two runs in one process (Automation API inline programs)", async () => {
+        const first = await run();
+        new Namespace("a", { name: "lab" });
+        await settle(first);
+        const second = await run();
+        expect(second).not.toBe(first);
+        new Namespace("a", { name: "lab" });
+        await settle(second);
+        expect(first.failures).toEqual([]);
+        expect(second.failures).toEqual([]);
+        expect(stackChecks()).toBe(second);
+    });
+});
