@@ -22,6 +22,7 @@
 // `beforeExit`, which the SDK lets run before it shuts down).
 import * as pulumi from "@pulumi/pulumi";
 import { contains, formatCidr, parseCidr, parseIp, type Cidr, type Family } from "./net";
+import { tiedToSegment } from "./ties";
 
 interface Owner {
     resource: pulumi.Resource;
@@ -39,8 +40,8 @@ interface GatewayUse {
 const claims = new Map<string, Owner>();
 /** Namespaces this stack creates, and whether it adopts them. */
 const namespaces = new Map<string, { adopt: boolean }>();
-/** The subnets each namespace is connected to, with who connects it. */
-const segments = new Map<string, { net: Cidr; text: string; by: string }[]>();
+/** The subnets each namespace is connected to, with who connects it (and on which device). */
+const segments = new Map<string, { net: Cidr; text: string; by: string; resource: pulumi.Resource; dev: string }[]>();
 const gateways: GatewayUse[] = [];
 /** Registrations whose values are not known (yet, or at all in this preview). */
 let unresolved = 0;
@@ -91,11 +92,11 @@ function canonical(cidr: string): string {
     return c ? formatCidr(c) : cidr;
 }
 
-function connect(namespace: string, text: string, by: string): void {
+function connect(namespace: string, text: string, by: string, resource: pulumi.Resource, dev: string): void {
     const net = parseCidr(text);
     if (!net) return;
     const list = segments.get(namespace) ?? [];
-    list.push({ net: { ...net }, text, by });
+    list.push({ net: { ...net }, text, by, resource, dev });
     segments.set(namespace, list);
 }
 
@@ -111,6 +112,7 @@ function analyze(): void {
     analyzed = true;
     if (unresolved > 0) return; // some Address or Route is unknown: no gateway is decidable
     for (const g of gateways) {
+        warnUntied(g);
         const ns = namespaces.get(g.namespace);
         if (!ns || ns.adopt) continue;
         const ip = parseIp(g.via);
@@ -152,7 +154,7 @@ export function declareBridge(resource: pulumi.Resource, name: string, args: { n
 }
 
 export function declareAddress(resource: pulumi.Resource, name: string, args: { namespace: In<string>; dev: In<string>; address: In<string> }): void {
-    whenKnown<[string, string]>([args.namespace, args.address], ([ns, address]) => connect(ns, address, `Address "${name}"`));
+    whenKnown<[string, string, string]>([args.namespace, args.address, args.dev], ([ns, address, dev]) => connect(ns, address, `Address "${name}"`, resource, dev));
     whenKnown<[string, string, string]>([args.namespace, args.dev, args.address], ([ns, dev, address]) => {
         claim(`addr ${ns} ${dev} ${canonical(address)}`, { resource, kind: "Address", name, property: "address" }, `${address} on ${dev} in namespace ${ns}`, "the same address on the same interface is one kernel object");
     });
@@ -167,7 +169,7 @@ export function declareRoute(resource: pulumi.Resource, name: string, args: { na
             claim(`route ${ns} -${fam} table ${table ?? "main"} ${dest} metric ${kernelMetric}`, { resource, kind: "Route", name, property: "to" },
                 `${to} (table ${table ?? "main"}, metric ${kernelMetric}) in namespace ${ns}`, "the kernel keeps one route per destination, table and metric");
             if (via !== undefined) gateways.push({ owner: { resource, kind: "Route", name, property: "via" }, namespace: ns, via });
-            else if (dev !== undefined && to !== "default") connect(ns, to, `Route "${name}" through ${dev}`);
+            else if (dev !== undefined && to !== "default") connect(ns, to, `Route "${name}" through ${dev}`, resource, dev);
         });
 }
 
@@ -184,4 +186,24 @@ export function declareRule(resource: pulumi.Resource, name: string, args: { nam
         claim(`rule ${ns} -${fam} ${priority} from ${sel(from)} to ${sel(to)}`, { resource, kind: "Rule", name, property: "priority" },
             `${priority} (from ${sel(from)} to ${sel(to)}) in namespace ${ns}`, "the kernel refuses a second identical rule");
     });
+}
+
+// ---------------------------------------------------------------------------------------------
+// A Route tied to nothing (issue 15). ties.ts replaces a Route along with the Address (and link)
+// that puts its namespace on the gateway's segment, when it can tell which one that is when the
+// Route is constructed. When it cannot (plain strings and no dependency, an Address constructed
+// after the Route or from computed values), replacing that link or Address would make the kernel
+// delete the route while the engine keeps it in the state: say so at preview, against the Route,
+// with what to add.
+
+function warnUntied(g: GatewayUse): void {
+    const ip = parseIp(g.via);
+    if (!ip) return;
+    const on = (segments.get(g.namespace) ?? []).filter((s) => contains(s.net, ip));
+    if (on.length === 0 || tiedToSegment(g.owner.resource, on.map((s) => s.resource))) return;
+    const where = on.map((s) => `${s.by} (${s.text} on ${s.dev})`).join(", ");
+    const devs = [...new Set(on.map((s) => s.dev))].join(", ");
+    void pulumi.log.warn(`Route "${g.owner.name}": via ${g.via} is on the segment of ${where} in namespace ${g.namespace}, but nothing ties the route to it: ` +
+        `when that Address or its link (${devs}) is replaced, the kernel deletes the route and the engine keeps it in the state as if it were there. ` +
+        `Add dependsOn: [${on.map((s) => s.by).join(" or ")}] to the route's options, or give it dev from the link's output (dev: link.name)`, g.owner.resource);
 }

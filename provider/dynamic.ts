@@ -15,6 +15,7 @@
 // program directory; `scripts/setup.sh` links node_modules/pulumi-netns to this repository.)
 import * as pulumi from "@pulumi/pulumi";
 import type { Kind } from "./schemas";
+import { tie } from "./ties";
 
 /** The stored provider of one kind: a module whose `handler()` returns the kind's methods. */
 export function storedProvider(kind: Kind): string {
@@ -29,6 +30,9 @@ export function storedProvider(kind: Kind): string {
 export abstract class NetnsResource extends pulumi.CustomResource {
     constructor(kind: Kind, name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
         if (props.__provider !== undefined) throw new Error(`${kind} "${name}": __provider is reserved for the stored provider`);
-        super(`pulumi-nodejs:dynamic/netns:${kind}`, name, { ...props, __provider: storedProvider(kind) }, opts);
+        // replaceWith, deletedWith, deleteBeforeReplace: what the kernel deletes along with what (ties.ts).
+        const tied = tie(kind, props, opts);
+        super(`pulumi-nodejs:dynamic/netns:${kind}`, name, { ...props, __provider: storedProvider(kind) }, tied.opts);
+        tied.record(this);
     }
 }
