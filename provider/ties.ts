@@ -14,7 +14,9 @@
 //       Route    - the VethPair or Bridge its `dev` names; every Address, VethPair, Bridge (and
 //                  Route through a device alone) in its `dependsOn`; every Address (or Route through
 //                  a device alone) constructed before it in the same namespace whose subnet holds `via`;
-//       VethPair - the Bridge each end joins (`master`, `peerMaster`): a deleted bridge releases its ports.
+//       VethPair - the Bridge each end joins (`master`, `peerMaster`): a deleted bridge releases its ports;
+//       Sysctl   - the VethPair or Bridge a per-interface key names (net.ipv4.conf.DEV.forwarding):
+//                  the key goes with the interface, and the new one starts from the defaults.
 //   - `deleteBeforeReplace: true`: an engine-made replacement (replaceWith, `--replace`) is
 //     otherwise create-before-delete, which for a kernel object with the same name or key fails
 //     ("File exists") or, for a route, ends with the old route's delete removing the new one;
@@ -95,6 +97,18 @@ function explicit(dependsOn: unknown): Resource[] {
 const isKind = (r: Resource, ...kinds: Kind[]) => kinds.includes(reg.kinds.get(r) as Kind);
 const isDeviceRoute = (r: Resource) => reg.segments.some((s) => s.resource === r && isKind(r, "Route"));
 
+/**
+ * The interface a per-interface sysctl key belongs to: net.ipv4.conf.DEV.KEY (or neigh, ipv6;
+ * in the dotted form a '.' in DEV is written '/'), net/ipv4/conf/DEV/KEY.
+ */
+export function interfaceOfKey(key: unknown): string | undefined {
+    if (typeof key !== "string") return undefined;
+    const slashed = key.startsWith("net/");
+    const parts = slashed ? key.split("/") : key.split(".");
+    if (parts.length !== 5 || parts[0] !== "net" || !/^ipv[46]$/.test(parts[1]!) || !/^(conf|neigh)$/.test(parts[2]!)) return undefined;
+    return slashed ? parts[3] : parts[3]!.replace(/\//g, ".");
+}
+
 /** The resources whose replacement takes this one away in the kernel (see the top of the file). */
 function replacedWith(kind: Kind, props: pulumi.Inputs, dependsOn: unknown): Resource[] {
     const out: (Resource | undefined)[] = [];
@@ -108,6 +122,8 @@ function replacedWith(kind: Kind, props: pulumi.Inputs, dependsOn: unknown): Res
     } else if (kind === "Address") {
         out.push(linkOf(props.dev, props.namespace));
         out.push(...deps.filter((r) => isKind(r, "VethPair", "Bridge")));
+    } else if (kind === "Sysctl") {
+        out.push(linkOf(interfaceOfKey(props.key), props.namespace));
     } else if (kind === "Route") {
         out.push(linkOf(props.dev, props.namespace));
         out.push(...deps.filter((r) => isKind(r, "Address", "VethPair", "Bridge") || isDeviceRoute(r)));

@@ -102,7 +102,16 @@ describe("replaceWith: what the kernel deletes it with", () => {
         expect(tie("Address", { namespace: a.name, dev: br.name, address: "198.51.100.1/24" }).opts.replaceWith).toEqual([br]);
     });
 
-    it("nothing for a Namespace, a Sysctl or a Rule", () => {
+    it("a Sysctl of an interface: that interface's link; of the namespace (or all, default): nothing", () => {
+        const { a, b, link } = pair("sy");
+        expect(tie("Sysctl", { namespace: a.name, key: "net.ipv4.conf.va.forwarding", value: "1" }).opts.replaceWith).toEqual([link]);
+        expect(tie("Sysctl", { namespace: b.name, key: "net/ipv6/conf/vb/forwarding", value: "1" }).opts.replaceWith).toEqual([link]);
+        expect(tie("Sysctl", { namespace: "sy-a", key: "net.ipv4.neigh.va.base_reachable_time_ms", value: "1000" }).opts.replaceWith).toEqual([link]);
+        expect(tie("Sysctl", { namespace: a.name, key: "net.ipv4.conf.all.forwarding", value: "1" }).opts.replaceWith).toBeUndefined();
+        expect(tie("Sysctl", { namespace: b.name, key: "net.ipv4.conf.va.forwarding", value: "1" }).opts.replaceWith).toBeUndefined();
+    });
+
+    it("nothing for a Namespace, a namespace-wide Sysctl or a Rule", () => {
         const { a } = pair("nn");
         expect(tie("Namespace", { name: "nn-x" }).opts.replaceWith).toBeUndefined();
         expect(tie("Sysctl", { namespace: a.name, key: "net.ipv4.ip_forward", value: "1" }).opts.replaceWith).toBeUndefined();
