@@ -5,13 +5,14 @@
 //
 // The routes through L2 are written each way the README allows: `via` with dependsOn the Address
 // on the gateway's segment (b-back, b-v6), `dev` from the link (b-dev), `via` alone on a segment
-// that an Address of the stack makes (b-plain, r-far). Replacing L2 (a new peer name, then a move
-// of the peer end to another namespace) must plan every one of them as replaced before anything
-// runs, and one `up` must leave ping working, `preview --expect-no-changes` passing and `refresh`
-// finding nothing. Then the namespace's contents are not deleted one by one when it goes (deletedWith):
-// a host removed from the stack, and the destroy, run `ip netns del` and nothing else on it, and
-// the rest keeps working. Last, the VPC lesson with a subnet's bridge replaced: its instance still
-// reaches the internet after one `up`. And the preview warns about a route tied to nothing.
+// that an Address of the stack makes (b-plain, r-far); r-rb-rpf is a setting of rb itself.
+// Replacing L2 (a new peer name, then a move of the peer end to another namespace) must plan
+// every one of them as replaced before anything runs, and one `up` must leave ping working,
+// `preview --expect-no-changes` passing and `refresh` finding nothing. Then a namespace's contents
+// are not deleted one by one when it goes (deletedWith): a host removed from the stack, and the
+// destroy, run `ip netns del` and nothing else in it, and the rest keeps working. Then the VPC
+// lesson with a subnet's bridge replaced: its instance still reaches the internet after one `up`.
+// And the preview warns about a route tied to nothing.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,6 +59,8 @@ function specs(o: { peerName: string; peerNs: "b" | "c"; withA?: boolean }): Spe
         { kind: "VethPair", name: "L2", args: { name: "rb", namespace: ref("r", "name"), peerName: o.peerName, peerNamespace: ref(far, "name") } },
         { kind: "Address", name: "r-ip2", args: { namespace: ref("r", "name"), dev: ref("L2", "name"), address: "198.51.100.254/24" } },
         { kind: "Address", name: "r-ip6", args: { namespace: ref("r", "name"), dev: ref("L2", "name"), address: "2001:db8:2::254/64" } },
+        // A setting of the interface rb itself: it goes with the interface.
+        { kind: "Sysctl", name: "r-rb-rpf", args: { namespace: ref("r", "name"), key: "net.ipv4.conf.rb.rp_filter", value: "2" } },
         { kind: "Address", name: "b-ip", args: { namespace: ref(far, "name"), dev: ref("L2", "peerName"), address: "198.51.100.1/24" } },
         { kind: "Address", name: "b-ip6", args: { namespace: ref(far, "name"), dev: ref("L2", "peerName"), address: "2001:db8:2::1/64" } },
         // The README's way: via, and dependsOn the Address on the gateway's segment.
@@ -72,7 +75,7 @@ function specs(o: { peerName: string; peerNs: "b" | "c"; withA?: boolean }): Spe
     ];
 }
 
-const THROUGH_L2 = ["L2", "r-ip2", "r-ip6", "b-ip", "b-ip6", "b-back", "b-v6", "b-dev", "b-plain", "r-far"];
+const THROUGH_L2 = ["L2", "r-ip2", "r-ip6", "r-rb-rpf", "b-ip", "b-ip6", "b-back", "b-v6", "b-dev", "b-plain", "r-far"];
 
 async function ping(from: string, to: string): Promise<void> {
     await sh("ip", "netns", "exec", from, "ping", "-n", "-c", "1", "-W", "2", to);
@@ -88,6 +91,7 @@ async function converged(stack: TestStack, far: string): Promise<void> {
     expect(await route(far, "203.0.113.0/25")).toMatchObject({ gateway: "198.51.100.254" });
     expect(await route(far, "default")).toMatchObject({ gateway: "198.51.100.254" });
     expect(await route(ns("r"), "203.0.113.128/25")).toMatchObject({ gateway: "198.51.100.1" });
+    expect(await sysctl(ns("r"), "net.ipv4.conf.rb.rp_filter")).toBe("2");
     await stack.expectNoChanges();
     await stack.must(["refresh", "--yes", "--skip-preview", "--expect-no-changes"]);
 }
