@@ -22,6 +22,7 @@
 //     ("File exists") or, for a route, ends with the old route's delete removing the new one;
 //   - `deletedWith`: the Namespace its `namespace` names. When that namespace is deleted in the
 //     same run, the engine skips the object's own delete: the kernel removes it with the namespace.
+//     Not for a Namespace given retainOnDelete: the engine counts it as deleted, the kernel keeps it.
 //
 // Options must be known when the resource is constructed, so they are derived from what is known
 // then, and only where the link is certain:
@@ -46,8 +47,8 @@ interface Segment { key: NsKey; net: Cidr; resource: Resource }
 /** What this program has constructed so far (one program run per process). */
 interface Registry {
     kinds: WeakMap<object, Kind>;
-    /** `ns.name` (the Output) and "s:NAME" to the Namespace and its key. */
-    namespaces: Map<unknown, { resource: Resource; key: NsKey }>;
+    /** `ns.name` (the Output) and "s:NAME" to the Namespace, its key, and whether it is retained on delete. */
+    namespaces: Map<unknown, { resource: Resource; key: NsKey; retained: boolean }>;
     /** `pair.name`, `pair.peerName`, `bridge.name` (the Outputs) to the VethPair or Bridge. */
     links: Map<unknown, Resource>;
     /** Per namespace, plain interface names to the VethPair or Bridge that makes them. */
@@ -76,8 +77,10 @@ function nsKey(ns: unknown): NsKey | undefined {
     return reg.namespaces.get(ns)?.key;
 }
 
+/** The Namespace that deletes what is in it when it is deleted (not one kept by retainOnDelete). */
 function namespaceResource(ns: unknown): Resource | undefined {
-    return reg.namespaces.get(typeof ns === "string" ? `s:${ns}` : ns)?.resource;
+    const n = reg.namespaces.get(typeof ns === "string" ? `s:${ns}` : ns);
+    return n && !n.retained ? n.resource : undefined;
 }
 
 /** The VethPair or Bridge that makes interface `dev` of namespace `ns`, when certain. */
@@ -148,10 +151,10 @@ export function tie(kind: Kind, props: pulumi.Inputs, opts: pulumi.CustomResourc
         ...(replaceWith.size > 0 ? { replaceWith: [...replaceWith] } : {}),
         ...(deletedWith ? { deletedWith } : {}),
     };
-    return { opts: derived, record: (resource) => record(kind, props, resource, replaceWith) };
+    return { opts: derived, record: (resource) => record(kind, props, opts, resource, replaceWith) };
 }
 
-function record(kind: Kind, props: pulumi.Inputs, resource: Resource, replaceWith: Set<Resource>): void {
+function record(kind: Kind, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions, resource: Resource, replaceWith: Set<Resource>): void {
     reg.kinds.set(resource, kind);
     reg.tiedTo.set(resource, replaceWith);
     const out = resource as unknown as Record<string, unknown>;
@@ -170,7 +173,7 @@ function record(kind: Kind, props: pulumi.Inputs, resource: Resource, replaceWit
     };
     switch (kind) {
         case "Namespace": {
-            const entry = { resource, key: typeof props.name === "string" ? `s:${props.name}` : resource };
+            const entry = { resource, key: typeof props.name === "string" ? `s:${props.name}` : resource, retained: opts.retainOnDelete === true };
             reg.namespaces.set(out.name, entry);
             if (typeof props.name === "string") reg.namespaces.set(`s:${props.name}`, entry);
             break;

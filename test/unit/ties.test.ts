@@ -49,6 +49,9 @@ describe("deletedWith: the Namespace its namespace input names", () => {
         expect(tie("Sysctl", { namespace: pulumi.interpolate`${a.name}`, key: "net.ipv4.ip_forward", value: "1" }).opts.deletedWith).toBeUndefined();
         expect(tie("Sysctl", { namespace: "dn-other", key: "net.ipv4.ip_forward", value: "1" }).opts.deletedWith).toBeUndefined();
         expect(tie("Namespace", { name: "dn-c" }).opts.deletedWith).toBeUndefined();
+        // A namespace kept by retainOnDelete leaves the engine's state but stays in the kernel.
+        const kept = new Namespace("dn-kept", { name: "dn-kept" }, { retainOnDelete: true });
+        expect(tie("Sysctl", { namespace: kept.name, key: "net.ipv4.ip_forward", value: "1" }).opts.deletedWith).toBeUndefined();
     });
 });
 
