@@ -75,7 +75,7 @@ export const address: KindDef<"Address", typeof schema, {}> = defineKind({
     computed: {},
     namespaces: ["namespace"],
     claims: (on) => [
-        on(["namespace", "address"], (a, name) => [{ segment: a.address, namespace: a.namespace, by: `Address "${name}"` }]),
+        on(["namespace", "address", "dev"], (a, name) => [{ segment: a.address, namespace: a.namespace, by: `Address "${name}"`, dev: a.dev }]),
         on(["namespace", "dev", "address"], (a) => [{ claim: `addr ${a.namespace} ${a.dev} ${canonical(a.address)}`, property: "address",
             what: `${a.address} on ${a.dev} in namespace ${a.namespace}`, why: "the same address on the same interface is one kernel object" }]),
     ],

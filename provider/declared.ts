@@ -28,6 +28,7 @@
 // module state but that map.
 import * as pulumi from "@pulumi/pulumi";
 import { contains, formatCidr, parseCidr, parseIp, type Cidr, type Family } from "./net";
+import { tiedToSegment } from "./ties";
 
 /** What a resource tells the whole-stack checks, once the inputs it reads are known. */
 export type Fact =
@@ -36,7 +37,7 @@ export type Fact =
     /** It creates this namespace (adopted or not). */
     | { namespace: string; adopt: boolean }
     /** It connects `namespace` to the subnet of `segment` (an address or network with its prefix). */
-    | { segment: string; namespace: string; by: string }
+    | { segment: string; namespace: string; by: string; dev: string }
     /** It uses the gateway `gateway` in `namespace`, given by `property`. */
     | { gateway: string; namespace: string; property: string };
 
@@ -63,7 +64,7 @@ export class StackChecks {
     /** Namespaces this stack creates, and whether it adopts them. */
     private readonly namespaces = new Map<string, { adopt: boolean }>();
     /** The subnets each namespace is connected to, with who connects it. */
-    private readonly segments = new Map<string, { net: Cidr; text: string; by: string }[]>();
+    private readonly segments = new Map<string, { net: Cidr; text: string; by: string; resource: pulumi.Resource; dev: string }[]>();
     private readonly gateways: { owner: Owner; namespace: string; via: string }[] = [];
     /** Claim rules whose values are not known (yet, or at all in this preview). */
     private unresolved = 0;
@@ -102,11 +103,31 @@ export class StackChecks {
             const net = parseCidr(f.segment);
             if (!net) return;
             const list = this.segments.get(f.namespace) ?? [];
-            list.push({ net: { ...net }, text: f.segment, by: f.by });
+            list.push({ net: { ...net }, text: f.segment, by: f.by, resource, dev: f.dev });
             this.segments.set(f.namespace, list);
         } else {
             this.gateways.push({ owner: { resource, kind, name, property: f.property }, namespace: f.namespace, via: f.gateway });
         }
+    }
+
+    /**
+     * A Route tied to nothing. ties.ts replaces a Route along with the Address (and link) that puts
+     * its namespace on the gateway's segment, when it can tell which one that is when the Route is
+     * constructed. When it cannot (plain strings and no dependency, an Address constructed after the
+     * Route or from computed values), replacing that link or Address would make the kernel delete
+     * the route while the engine keeps it in the state: say so at preview, against the Route, with
+     * what to add.
+     */
+    private warnUntied(g: { owner: Owner; namespace: string; via: string }): void {
+        const ip = parseIp(g.via);
+        if (!ip) return;
+        const on = (this.segments.get(g.namespace) ?? []).filter((s) => contains(s.net, ip));
+        if (on.length === 0 || tiedToSegment(g.owner.resource, on.map((s) => s.resource))) return;
+        const where = on.map((s) => `${s.by} (${s.text} on ${s.dev})`).join(", ");
+        const devs = [...new Set(on.map((s) => s.dev))].join(", ");
+        void pulumi.log.warn(`Route "${g.owner.name}": via ${g.via} is on the segment of ${where} in namespace ${g.namespace}, but nothing ties the route to it: ` +
+            `when that Address or its link (${devs}) is replaced, the kernel deletes the route and the engine keeps it in the state as if it were there. ` +
+            `Add dependsOn: [${on.map((s) => s.by).join(" or ")}] to the route's options, or give it dev from the link's output (dev: link.name)`, g.owner.resource);
     }
 
     private fail(owner: Owner, message: string): void {
@@ -127,6 +148,7 @@ export class StackChecks {
         unfinished.delete(this);
         if (this.unresolved > 0) return; // some Address or Route is unknown: no gateway is decidable
         for (const g of this.gateways) {
+            this.warnUntied(g);
             const ns = this.namespaces.get(g.namespace);
             if (!ns || ns.adopt) continue;
             const ip = parseIp(g.via);

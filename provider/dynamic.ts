@@ -19,6 +19,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { on, stackChecks } from "./declared";
 import type { AnyKind, ArgsOf, OutputsOf } from "./kind";
+import type { Kind } from "./registry";
+import { tie } from "./ties";
 
 /** The stored provider of one kind: a module whose `handler()` returns the kind's methods. */
 export function storedProvider(kind: string): string {
@@ -37,7 +39,10 @@ export abstract class NetnsResource extends pulumi.CustomResource {
         // Every input and every computed value is an output of the resource: a key the SDK sees
         // in the properties, undefined until the engine answers (an undefined input is not sent).
         const outputs = Object.fromEntries([...Object.keys(def.schema.shape), ...Object.keys(def.computed)].map((k) => [k, undefined]));
-        super(`pulumi-nodejs:dynamic/netns:${def.kind}`, name, { ...outputs, resourceName: name, ...args, __provider: storedProvider(def.kind) }, opts);
+        // replaceWith, deletedWith, deleteBeforeReplace: what the kernel deletes along with what (ties.ts).
+        const tied = tie(def.kind as Kind, args, opts);
+        super(`pulumi-nodejs:dynamic/netns:${def.kind}`, name, { ...outputs, resourceName: name, ...args, __provider: storedProvider(def.kind) }, tied.opts);
+        tied.record(this);
         // Whole-stack checks (duplicates, gateways): what this kind claims, from its definition.
         stackChecks().declare(this, def.kind, name, def.claims(on), args);
     }

@@ -118,7 +118,7 @@ export const route: KindDef<"Route", typeof schema, {}> = defineKind({
                 { claim: `route ${a.namespace} -${fam} table ${table} ${dest} metric ${metric}`, property: "to",
                     what: `${a.to} (table ${table}, metric ${metric}) in namespace ${a.namespace}`, why: "the kernel keeps one route per destination, table and metric" },
                 ...(a.via !== undefined ? [{ gateway: a.via, namespace: a.namespace, property: "via" }]
-                    : a.dev !== undefined && a.to !== "default" ? [{ segment: a.to, namespace: a.namespace, by: `Route "${name}" through ${a.dev}` }] : []),
+                    : a.dev !== undefined && a.to !== "default" ? [{ segment: a.to, namespace: a.namespace, by: `Route "${name}" through ${a.dev}`, dev: a.dev }] : []),
             ];
         }),
     ],

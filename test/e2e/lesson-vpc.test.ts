@@ -120,9 +120,10 @@ describe("lesson vpc through the real Pulumi CLI", () => {
         expect(refused.exitCode).not.toBe(0);
         expect(refused.stdout + refused.stderr).toContain("Instance dev-web: 192.168.1.3 cannot be used in subnet dev-subnet-public (192.168.1.0/28): AWS reserves it (for future use)");
         expect(refused.stdout + refused.stderr).toContain("use an address from 192.168.1.4 to 192.168.1.14");
-        // The last usable address is fine: dev-web's address (and only that) is replaced.
+        // The last usable address is fine: dev-web's address is replaced, and with it its default
+        // route (the kernel deletes the routes of a device with its last IPv4 address).
         await stack.setConfig({ webIp: "192.168.1.14" });
-        expect(await stack.changes()).toEqual(["replace dev-web-ip"]);
+        expect(await stack.changes()).toEqual(["replace dev-web-default", "replace dev-web-ip"]);
         await stack.must(["config", "rm", "webIp"]);
         await stack.expectNoChanges();
 

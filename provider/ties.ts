@@ -1,0 +1,228 @@
+// What the kernel removes together with another object, told to the engine as resource options.
+//
+// The kernel deletes, with an interface, its addresses and every route through it (IPv4 also
+// drops every route of a device when its last IPv4 address goes); with a bridge, the membership
+// of its ports; with a namespace, everything in it. The engine knows none of this. It replaces a
+// dependent of a replaced resource only when an input of the dependent comes from that resource
+// and that input replaces (an Address's `dev: link.name`); a Route tied to its segment by
+// `dependsOn`, or whose `via` is a plain string, stays "same" in the plan while the kernel has
+// deleted it. So every resource is given, when it is constructed:
+//
+//   - `replaceWith`: what the kernel takes it away with, so that the same plan replaces it
+//     (shown as replace in `pulumi preview`, made again before `up` returns):
+//       Address  - the VethPair or Bridge its `dev` names;
+//       Route    - the VethPair or Bridge its `dev` names; every Address, VethPair, Bridge (and
+//                  Route through a device alone) in its `dependsOn`; every Address (or Route through
+//                  a device alone) constructed before it in the same namespace whose subnet holds `via`;
+//       VethPair - the Bridge each end joins (`master`, `peerMaster`): a deleted bridge releases its ports;
+//       Sysctl   - the VethPair or Bridge a per-interface key names (net.ipv4.conf.DEV.forwarding):
+//                  the key goes with the interface, and the new one starts from the defaults.
+//   - `deleteBeforeReplace: true`: an engine-made replacement (replaceWith, `--replace`) is
+//     otherwise create-before-delete, which for a kernel object with the same name or key fails
+//     ("File exists") or, for a route, ends with the old route's delete removing the new one;
+//   - `deletedWith`: the Namespace its `namespace` names. When that namespace is deleted in the
+//     same run, the engine skips the object's own delete: the kernel removes it with the namespace.
+//     Not for a Namespace given retainOnDelete: the engine counts it as deleted, the kernel keeps it.
+//
+// Options must be known when the resource is constructed, so they are derived from what is known
+// then, and only where the link is certain:
+//   - an input that is exactly another resource's output property (`dev: link.name`,
+//     `namespace: ns.name`, `master: bridge.name`): the same Output object, so that resource;
+//   - a plain string naming an interface, a namespace or a gateway, matched against the resources
+//     of this program constructed before it (names are unique: declared.ts refuses duplicates).
+// Anything else (an Output made with apply or interpolate, a resource constructed later) derives
+// nothing; declared.ts then warns about a Route whose gateway's segment it cannot tie it to.
+// A user's own options win: a given deletedWith or deleteBeforeReplace is kept, a given replaceWith
+// is extended.
+import * as pulumi from "@pulumi/pulumi";
+import { contains, parseCidr, parseIp, type Cidr } from "./net";
+import type { Kind } from "./registry";
+
+type Resource = pulumi.Resource;
+/** A namespace: "s:NAME" when its name is a plain string, else the Namespace resource itself. */
+type NsKey = string | object;
+
+interface Segment { key: NsKey; net: Cidr; resource: Resource }
+
+/** What one program run has constructed so far. */
+interface Registry {
+    kinds: WeakMap<object, Kind>;
+    /** `ns.name` (the Output) and "s:NAME" to the Namespace, its key, and whether it is retained on delete. */
+    namespaces: Map<unknown, { resource: Resource; key: NsKey; retained: boolean }>;
+    /** `pair.name`, `pair.peerName`, `bridge.name` (the Outputs) to the VethPair or Bridge. */
+    links: Map<unknown, Resource>;
+    /** Per namespace, plain interface names to the VethPair or Bridge that makes them. */
+    linksByName: Map<NsKey, Map<string, Resource>>;
+    /** Subnets a namespace is connected to: Addresses, and Routes through a device alone. */
+    segments: Segment[];
+    /** Each resource's replaceWith, as given to the engine. */
+    tiedTo: WeakMap<object, Set<Resource>>;
+    /** Routes whose `dev` is an Output: the engine replaces them with the link it comes from. */
+    devFromOutput: WeakSet<object>;
+}
+
+function fresh(): Registry {
+    return { kinds: new WeakMap(), namespaces: new Map(), links: new Map(), linksByName: new Map(), segments: [], tiedTo: new WeakMap(), devFromOutput: new WeakSet() };
+}
+
+// One registry per program run, keyed by the run's resource monitor as declared.ts keys its
+// checks: two programs in one process (Automation API inline runs, setMocks) never share it.
+const runs = new WeakMap<object, Registry>();
+/** The key for resources made outside any Pulumi run (no monitor). */
+const NO_RUN = {};
+
+function runKey(): object {
+    return (pulumi.runtime.getMonitor() as object | undefined) ?? NO_RUN;
+}
+
+/** What the current program run has constructed so far. */
+function reg(): Registry {
+    let r = runs.get(runKey());
+    if (!r) runs.set(runKey(), (r = fresh()));
+    return r;
+}
+
+/** Forgets every resource the current run constructed so far (unit tests). */
+export function resetTies(): void {
+    runs.delete(runKey());
+}
+
+function nsKey(ns: unknown): NsKey | undefined {
+    if (typeof ns === "string") return `s:${ns}`;
+    return reg().namespaces.get(ns)?.key;
+}
+
+/** The Namespace that deletes what is in it when it is deleted (not one kept by retainOnDelete). */
+function namespaceResource(ns: unknown): Resource | undefined {
+    const n = reg().namespaces.get(typeof ns === "string" ? `s:${ns}` : ns);
+    return n && !n.retained ? n.resource : undefined;
+}
+
+/** The VethPair or Bridge that makes interface `dev` of namespace `ns`, when certain. */
+function linkOf(dev: unknown, ns: unknown): Resource | undefined {
+    if (dev === undefined) return undefined;
+    if (typeof dev !== "string") return reg().links.get(dev);
+    const key = nsKey(ns);
+    return key === undefined ? undefined : reg().linksByName.get(key)?.get(dev);
+}
+
+/** The resources of a dependsOn given as a resource or an array of them (Outputs and promises: none). */
+function explicit(dependsOn: unknown): Resource[] {
+    const list = Array.isArray(dependsOn) ? dependsOn : [dependsOn];
+    return list.filter((r): r is Resource => typeof r === "object" && r !== null && reg().kinds.has(r));
+}
+
+const isKind = (r: Resource, ...kinds: Kind[]) => kinds.includes(reg().kinds.get(r) as Kind);
+const isDeviceRoute = (r: Resource) => reg().segments.some((s) => s.resource === r && isKind(r, "Route"));
+
+/**
+ * The interface a per-interface sysctl key belongs to: net.ipv4.conf.DEV.KEY (or neigh, ipv6;
+ * in the dotted form a '.' in DEV is written '/'), net/ipv4/conf/DEV/KEY.
+ */
+export function interfaceOfKey(key: unknown): string | undefined {
+    if (typeof key !== "string") return undefined;
+    const slashed = key.startsWith("net/");
+    const parts = slashed ? key.split("/") : key.split(".");
+    if (parts.length !== 5 || parts[0] !== "net" || !/^ipv[46]$/.test(parts[1]!) || !/^(conf|neigh)$/.test(parts[2]!)) return undefined;
+    return slashed ? parts[3] : parts[3]!.replace(/\//g, ".");
+}
+
+/** The resources whose replacement takes this one away in the kernel (see the top of the file). */
+function replacedWith(kind: Kind, props: pulumi.Inputs, dependsOn: unknown): Resource[] {
+    const out: (Resource | undefined)[] = [];
+    const deps = explicit(dependsOn);
+    if (kind === "VethPair") {
+        for (const [master, ns] of [[props.master, props.namespace], [props.peerMaster, props.peerNamespace]] as const) {
+            const l = linkOf(master, ns);
+            if (l && isKind(l, "Bridge")) out.push(l);
+        }
+        out.push(...deps.filter((r) => isKind(r, "Bridge")));
+    } else if (kind === "Address") {
+        out.push(linkOf(props.dev, props.namespace));
+        out.push(...deps.filter((r) => isKind(r, "VethPair", "Bridge")));
+    } else if (kind === "Sysctl") {
+        out.push(linkOf(interfaceOfKey(props.key), props.namespace));
+    } else if (kind === "Route") {
+        out.push(linkOf(props.dev, props.namespace));
+        out.push(...deps.filter((r) => isKind(r, "Address", "VethPair", "Bridge") || isDeviceRoute(r)));
+        const key = nsKey(props.namespace);
+        const via = typeof props.via === "string" ? parseIp(props.via) : undefined;
+        if (via && key !== undefined) out.push(...reg().segments.filter((s) => s.key === key && contains(s.net, via)).map((s) => s.resource));
+    }
+    return out.filter((r): r is Resource => r !== undefined);
+}
+
+/**
+ * The options of a resource of `kind` with these inputs (as passed to its constructor), and
+ * `record`, which remembers the constructed resource for the ones constructed after it. Called by
+ * the NetnsResource constructor only.
+ */
+export function tie(kind: Kind, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions = {}): { opts: pulumi.CustomResourceOptions; record(resource: Resource): void } {
+    const replaceWith = new Set<Resource>([...(opts.replaceWith ?? []), ...replacedWith(kind, props, opts.dependsOn)]);
+    const deletedWith = opts.deletedWith ?? (kind === "Namespace" ? undefined : namespaceResource(props.namespace));
+    const derived: pulumi.CustomResourceOptions = {
+        ...opts,
+        deleteBeforeReplace: opts.deleteBeforeReplace ?? true,
+        ...(replaceWith.size > 0 ? { replaceWith: [...replaceWith] } : {}),
+        ...(deletedWith ? { deletedWith } : {}),
+    };
+    return { opts: derived, record: (resource) => record(kind, props, opts, resource, replaceWith) };
+}
+
+function record(kind: Kind, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions, resource: Resource, replaceWith: Set<Resource>): void {
+    reg().kinds.set(resource, kind);
+    reg().tiedTo.set(resource, replaceWith);
+    const out = resource as unknown as Record<string, unknown>;
+    const linkNamed = (name: unknown, ns: unknown, output: unknown) => {
+        reg().links.set(output, resource);
+        const key = nsKey(ns);
+        if (typeof name !== "string" || key === undefined) return;
+        const names = reg().linksByName.get(key) ?? new Map<string, Resource>();
+        names.set(name, resource);
+        reg().linksByName.set(key, names);
+    };
+    const segment = (ns: unknown, text: unknown) => {
+        const key = nsKey(ns);
+        const net = typeof text === "string" ? parseCidr(text) : undefined;
+        if (key !== undefined && net) reg().segments.push({ key, net, resource });
+    };
+    switch (kind) {
+        case "Namespace": {
+            const entry = { resource, key: typeof props.name === "string" ? `s:${props.name}` : resource, retained: opts.retainOnDelete === true };
+            reg().namespaces.set(out.name, entry);
+            if (typeof props.name === "string") reg().namespaces.set(`s:${props.name}`, entry);
+            break;
+        }
+        case "VethPair":
+            linkNamed(props.name, props.namespace, out.name);
+            linkNamed(props.peerName, props.peerNamespace, out.peerName);
+            break;
+        case "Bridge":
+            linkNamed(props.name, props.namespace, out.name);
+            break;
+        case "Address":
+            segment(props.namespace, props.address);
+            break;
+        case "Route":
+            if (props.dev !== undefined && typeof props.dev !== "string") reg().devFromOutput.add(resource);
+            if (props.dev !== undefined && props.via === undefined && props.to !== "default") segment(props.namespace, props.to);
+            break;
+    }
+}
+
+/** The replaceWith given to a resource constructed here (unit tests, and the check below). */
+export function tiesOf(resource: Resource): Resource[] {
+    return [...(reg().tiedTo.get(resource) ?? [])];
+}
+
+/**
+ * Whether a Route will be replaced when one of `owners` (the Addresses or device Routes whose
+ * subnet holds its gateway) or the link under them is replaced: its dev is an Output (the
+ * engine replaces it with that link), or its replaceWith names an owner or an owner's link.
+ * A resource not constructed here counts as tied: nothing is known about it.
+ */
+export function tiedToSegment(route: Resource, owners: Resource[]): boolean {
+    const mine = reg().tiedTo.get(route);
+    if (!mine || reg().devFromOutput.has(route)) return true;
+    return owners.some((o) => mine.has(o) || tiesOf(o).some((l) => mine.has(l)));
+}
