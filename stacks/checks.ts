@@ -3,6 +3,7 @@
 // shows, a namespace's sysctl, and how a lesson reads its step from config.
 import * as pulumi from "@pulumi/pulumi";
 import { inNs, ping, type Check } from "./lesson";
+import { icmpKindOf } from "./icmp";
 
 /** A namespace of a lesson: the seed's name for titles, the real (prefixed) one for commands. */
 export interface Node {
@@ -113,25 +114,19 @@ export function sysctlIs(node: Node, key: string, value: string, why: string): C
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** An ICMP error as ping prints it (iputils: one fixed text per type and code). */
-export interface IcmpError {
-    /** ping's words: "Time to live exceeded", "Frag needed and DF set (mtu = 500)". */
-    text: string;
-    type: number;
-    code: number;
-}
-
 /**
  * from sends one echo request to `address` (ping with `pingArgs`, such as `-t 2`) and, instead of
- * a reply, `sender` answers with the ICMP error `icmp`: exactly the line
- * "From SENDER icmp_seq=1 TEXT", and no reply. ping returns as soon as the error arrives.
+ * a reply, `sender` answers with the ICMP error whose text ping prints as `text` (its type and
+ * code from stacks/icmp.ts): exactly the line "From SENDER icmp_seq=1 TEXT", and no reply. ping
+ * returns as soon as the error arrives.
  */
-export function icmpErrorFrom(from: Node, address: string, pingArgs: string[], sender: { label: string; address: string }, icmp: IcmpError, why: string): Check {
-    const line = new RegExp(`^From ${escapeRe(sender.address)} icmp_seq=1 ${escapeRe(icmp.text)}$`, "m");
+export function icmpErrorFrom(from: Node, address: string, pingArgs: string[], sender: { label: string; address: string }, text: string, why: string): Check {
+    const icmp = icmpKindOf(text);
+    const line = new RegExp(`^From ${escapeRe(sender.address)} icmp_seq=1 ${escapeRe(text)}$`, "m");
     return {
         title: `${from.label} -> ${address} (ping ${pingArgs.join(" ")}): ${sender.label} (${sender.address}) answers ICMP type ${icmp.type} code ${icmp.code}: ${why}`,
         argv: inNs(from.ns, "ping", "-n", "-c", "1", "-W", "1", ...pingArgs, address),
-        expect: `non-zero exit, no reply, and the line "From ${sender.address} icmp_seq=1 ${icmp.text}"`,
+        expect: `non-zero exit, no reply, and the line "From ${sender.address} icmp_seq=1 ${text}"`,
         ok: (r) => r.exitCode !== 0 && replyLines(r.stdout).length === 0 && line.test(r.stdout),
         evidence: (r) => r.stdout.split("\n").filter((l) => l.startsWith("From ")),
     };

@@ -30,6 +30,11 @@ export interface IcmpError extends IcmpKind {
     text: string;
 }
 
+/** The type and code of one of ping's error texts ("Frag needed and DF set (mtu = 500)" too); type -1 for text ping does not map. */
+export function icmpKindOf(text: string): IcmpKind {
+    return Object.entries(PING_ERRORS).find(([t]) => text === t || text.startsWith(`${t} `))?.[1] ?? { type: -1, code: -1, name: "unknown" };
+}
+
 /** Every ICMP error line of ping's output, with its sender, type and code (text ping does not map: type -1). */
 export function pingErrors(stdout: string): IcmpError[] {
     const out: IcmpError[] = [];
@@ -37,8 +42,7 @@ export function pingErrors(stdout: string): IcmpError[] {
         const m = /^From (\S+?)(?: \(\S+\))? icmp_seq=(\d+) (.+?)\s*$/.exec(line);
         if (!m) continue;
         const text = m[3]!;
-        const kind = Object.entries(PING_ERRORS).find(([t]) => text === t || text.startsWith(`${t} `))?.[1] ?? { type: -1, code: -1, name: "unknown" };
-        out.push({ from: m[1]!, seq: Number(m[2]), text, ...kind });
+        out.push({ from: m[1]!, seq: Number(m[2]), text, ...icmpKindOf(text) });
     }
     return out;
 }

@@ -142,7 +142,7 @@ export const lesson: Lesson = {
         const size = dfSize(middle);
         const fragNeeded = {
             ...icmpErrorFrom(hostA, HOST_B, ["-M", "do", "-s", String(size)], GATEWAY1,
-                { text: `Frag needed and DF set (mtu = ${middle})`, type: 3, code: 4 },
+                `Frag needed and DF set (mtu = ${middle})`,
                 `a ${size + 28}-byte datagram with DF set does not fit the middle link; gateway1 drops it and names the MTU`),
             before: [flushCache(hostA.ns)],
         };

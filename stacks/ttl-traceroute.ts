@@ -45,14 +45,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Address, Bridge, Namespace, Route, Sysctl, VethPair } from "../provider";
 import { ping, type Check, type Lesson } from "./lesson";
-import { icmpErrorFrom, nodes, numberStep, reaches, sysctlIs, tracePath, type IcmpError, type Node } from "./checks";
+import { icmpErrorFrom, nodes, numberStep, reaches, sysctlIs, tracePath, type Node } from "./checks";
 
 const hopsOf = (value: string | undefined) => numberStep("ttl-traceroute", "hops", value, { min: 1, max: 8, fallback: 3 });
 
 const TARGET = "198.51.100.1";
 /** The MAC of whichever router is ns2's gateway: the same for each, so ns2's ARP entry stays right. */
 export const GATEWAY_MAC = "02:00:00:00:00:fe";
-const TIME_EXCEEDED: IcmpError = { text: "Time to live exceeded", type: 11, code: 0 };
 
 /** The two ends of the segment between router i and router i+1: 203.0.113.(4i-3) and .(4i-2), a /30. */
 export function link(i: number): { up: string; down: string } {
@@ -145,7 +144,7 @@ export const lesson: Lesson = {
             tracePath(ns1, TARGET, path(hops)),
         ];
         for (let k = 1; k <= hops; k++) {
-            checks.push(icmpErrorFrom(ns1, TARGET, ["-t", String(k)], { label: `router${k}`, address: routerAddress(k) }, TIME_EXCEEDED,
+            checks.push(icmpErrorFrom(ns1, TARGET, ["-t", String(k)], { label: `router${k}`, address: routerAddress(k) }, "Time to live exceeded",
                 `the TTL of ${k} runs out at router ${k} (Time Exceeded)`));
         }
         checks.push(ttlJustEnough(ns1, hops));
