@@ -4,16 +4,17 @@
 // that step pass and the checks of the default step fail exactly where the step says they should;
 // back to the default step (again the exact plan), checks, no-change preview, refresh and another
 // no-change preview; destroy. First, the checks' own reading of ping and traceroute output.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatOutcome, runChecks } from "../../lab/checks";
 import { netUnreachable, tracePath } from "../../stacks/checks";
 import { lessons } from "../../stacks/lessons";
-import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { removeState, REPO, TestStack } from "./harness";
+import { namespaces } from "../support/host";
+import { fileLifecycle } from "../support/lifecycle";
+import { filePrefix } from "../support/prefix";
+import { REPO, TestStack } from "./harness";
 
 const prefix = filePrefix("core");
-const stacks: TestStack[] = [];
+const { stacks } = fileLifecycle(prefix); // leak check, then clean-up (test/support/lifecycle.ts)
 
 interface StepCase {
     lesson: string;
@@ -84,13 +85,6 @@ describe("what the checks read from ping and traceroute", () => {
         expect(c.ok(out(["203.0.113.2", "192.0.2.254", "198.51.100.1"]))).toBe(false);
         expect(c.ok(out(["192.0.2.254", "203.0.113.2", "*", "198.51.100.1"]))).toBe(false);
     });
-});
-
-afterAll(async () => {
-    for (const s of stacks) await s.dispose();
-    await removeNamespaces(prefix);
-    removeState();
-    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
 });
 
 describe("core lessons (seed 000) through the real Pulumi CLI", () => {

@@ -9,16 +9,17 @@
 // replaceReasons naming the inputs; an in-place change is op "update" with no diffReasons (the
 // dynamic provider returns no per-property diff). `refresh` prints "<type> <name> deleted" for an
 // object that is gone (it leaves the state) and "<type> <name> updated" when its state changed.
-import { afterAll, describe, expect, it } from "vitest";
-import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { FIXTURE, removeState, TestStack } from "./harness";
+import { describe, expect, it } from "vitest";
+import { namespaces } from "../support/host";
+import { fileLifecycle } from "../support/lifecycle";
+import { filePrefix } from "../support/prefix";
+import { FIXTURE, TestStack } from "./harness";
 import {
     addresses, config, destroyOnly, link, linkNames, ref, refreshVerdict, replaceReasons, route, sh, stateResources, sysctl, type Spec,
 } from "./resource-support";
 
 const prefix = filePrefix("res");
-const stacks: TestStack[] = [];
+const { stacks } = fileLifecycle(prefix); // leak check, then clean-up (test/support/lifecycle.ts)
 
 async function newStack(tag: string, specs: Spec[]): Promise<TestStack> {
     const s = await TestStack.create(`${prefix}${tag}`, FIXTURE, config(specs));
@@ -29,13 +30,6 @@ async function newStack(tag: string, specs: Spec[]): Promise<TestStack> {
 async function idOf(stack: TestStack, name: string): Promise<string | undefined> {
     return (await stack.resource(name))?.id;
 }
-
-afterAll(async () => {
-    for (const s of stacks) await s.dispose();
-    await removeNamespaces(prefix);
-    removeState();
-    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
-});
 
 describe("Namespace", () => {
     let stack: TestStack;

@@ -4,22 +4,16 @@
 // code must go on working with the new one: no change planned, nothing replaced, refresh and
 // destroy run, and the state moves to the short form. The fixture builds the old form with
 // config legacy=true (test/e2e/fixture/program.js).
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { storedProvider } from "../../provider/dynamic";
-import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { FIXTURE, removeState, TestStack } from "./harness";
+import { namespaces } from "../support/host";
+import { fileLifecycle } from "../support/lifecycle";
+import { filePrefix } from "../support/prefix";
+import { FIXTURE, TestStack } from "./harness";
 import { config, link, ref, sh, stateResources, type Spec } from "./resource-support";
 
 const prefix = filePrefix("upgrade");
-const stacks: TestStack[] = [];
-
-afterAll(async () => {
-    for (const s of stacks) await s.dispose();
-    await removeNamespaces(prefix);
-    removeState();
-    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
-});
+const { stacks } = fileLifecycle(prefix); // leak check, then clean-up (test/support/lifecycle.ts)
 
 /** Two namespaces on a cable with an address pair and a route: one resource of most kinds. */
 function topology(p: string): Spec[] {

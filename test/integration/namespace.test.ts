@@ -1,16 +1,12 @@
 // Namespace against the real kernel: providers.Namespace, as the engine calls it.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { providers } from "../../provider/impl";
-import { describeLeaks, leaks, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
+import { fileLifecycle } from "../support/lifecycle";
+import { filePrefix } from "../support/prefix";
 import { create, createFails, expectErrorShape, link, makeNamespace, netnsList, removeNamespace, sh, withFailingIp } from "./helpers";
 
 const prefix = filePrefix("ns");
-
-afterAll(async () => {
-    await removeNamespaces(prefix);
-    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
-});
+fileLifecycle(prefix); // leak check before clean-up (test/support/lifecycle.ts)
 
 describe("Namespace", () => {
     it("create makes the namespace with its loopback up", async () => {

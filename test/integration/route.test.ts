@@ -1,14 +1,15 @@
 // Route against the real kernel: providers.Route, as the engine calls it. Routes are inspected
 // with `ip -j route show`, and the commands an update runs are read from the command log.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../provider/impl";
-import { describeLeaks, leaks, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
+import { fileLifecycle } from "../support/lifecycle";
+import { filePrefix } from "../support/prefix";
 import { commandLog, create, createFails, expectErrorShape, ipj, makeNamespace, removeNamespace, sh, update } from "./helpers";
 
 const prefix = filePrefix("route");
 const A = `${prefix}a`;
 const B = `${prefix}b`;
+fileLifecycle(prefix, { fixtures: [A, B] }); // A and B are made in beforeAll; anything else with the prefix is a leak
 
 interface RouteJson { dst: string; gateway?: string; dev?: string; metric?: number; prefsrc?: string; scope?: string; protocol?: string }
 
@@ -31,11 +32,6 @@ beforeAll(async () => {
     await makeNamespace(A);
     await makeNamespace(B);
     await wire(A, B, "e0", "e1");
-});
-
-afterAll(async () => {
-    await removeNamespaces(prefix);
-    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
 });
 
 describe("Route create", () => {
