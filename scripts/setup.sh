@@ -9,8 +9,12 @@
 # project, a passphrase secrets provider, no update checks, no plugin downloads.
 #
 # Source it (`. scripts/setup.sh`) to get the environment; `bash scripts/setup.sh --print-env`
-# prints the exports instead.
+# prints the exports instead. `. scripts/setup.sh --unit` (npm run test:unit) does only what the
+# unit tests need: Node.js >= 22, the npm dependencies and the compiled code; no Debian packages,
+# no Pulumi CLI, nothing that needs root.
 set -euo pipefail
+unit_only=0
+for arg in "$@"; do [ "$arg" != --unit ] || unit_only=1; done
 
 NETNS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=versions.env
@@ -20,8 +24,9 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 is_root() { [ "$(id -u)" = 0 ]; }
 as_root() { if is_root; then "$@"; else sudo -n "$@"; fi; }
 
-# 1. Debian tools.
+# 1. Debian tools (not for --unit).
 need_debs=()
+[ "$unit_only" = 1 ] ||
 for pair in ip:iproute2 ping:iputils-ping traceroute:traceroute tracepath:iputils-tracepath tcpdump:tcpdump sysctl:procps; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin:/sbin command -v "${pair%%:*}" >/dev/null 2>&1 || need_debs+=("${pair#*:}")
 done
@@ -49,7 +54,7 @@ if [ "$(node_major)" -lt "$NODE_MAJOR" ]; then
   [ "$(node_major)" -ge "$NODE_MAJOR" ] || { say "Node.js $node_ver did not install; install Node.js >= $NODE_MAJOR"; exit 1; }
 fi
 
-# 3. The Pulumi CLI and the Node.js language host.
+# 3. The Pulumi CLI and the Node.js language host (not for --unit).
 version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
 pulumi_ok() {
   command -v pulumi >/dev/null 2>&1 && command -v pulumi-language-nodejs >/dev/null 2>&1 || [ -x "$(dirname "$(command -v pulumi 2>/dev/null || echo /x)")/pulumi-language-nodejs" ] || return 1
@@ -57,7 +62,7 @@ pulumi_ok() {
   version_ge "${v#v}" "$PULUMI_VERSION"
 }
 cli_dir="$NETNS_CACHE/pulumi-v$PULUMI_VERSION-host-v$LANGUAGE_HOST_SDK_VERSION"
-if ! pulumi_ok; then
+if [ "$unit_only" = 0 ] && ! pulumi_ok; then
   if [ ! -x "$cli_dir/bin/pulumi" ] || [ ! -x "$cli_dir/bin/pulumi-language-nodejs" ]; then
     say "no Pulumi CLI >= $PULUMI_VERSION on PATH: building it from Go modules into $cli_dir (minutes, once)"
     start=$(date +%s)
