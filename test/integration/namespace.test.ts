@@ -18,6 +18,8 @@ describe("Namespace", () => {
         const lo = await link(name, "lo");
         expect(lo?.flags).toContain("UP");
         expect(lo?.operstate).not.toBe("DOWN");
+        await providers.Namespace.delete(id, outs);
+        expect(await netnsList()).not.toContain(name);
     });
 
     it("create fails with the documented error when the namespace exists, and changes nothing", async () => {
@@ -33,6 +35,7 @@ describe("Namespace", () => {
         // The existing namespace is left as it was: still there, loopback still down.
         expect(await netnsList()).toContain(name);
         expect((await link(name, "lo"))?.flags).not.toContain("UP");
+        await removeNamespace(name); // made by hand above
     });
 
     it("adopt: true takes over an existing namespace and brings its loopback up", async () => {

@@ -192,6 +192,7 @@ describe("Route read", () => {
         const gone = await create("Route", { resourceName: "gn", namespace: C, to: "198.51.100.0/24", via: "192.0.2.2" });
         await removeNamespace(C);
         expect(await providers.Route.read(gone.id, gone.outs)).toEqual({});
+        await removeNamespace(D);
     });
 });
 
@@ -302,5 +303,6 @@ describe("Route delete", () => {
         const ns = await create("Route", { resourceName: "xn", namespace: C, to: "198.51.100.0/24", via: "192.0.2.2", table: 100 });
         await removeNamespace(C);
         await expect(providers.Route.delete(ns.id, ns.outs)).resolves.toBeUndefined();
+        await removeNamespace(D);
     });
 });

@@ -103,6 +103,7 @@ describe("Sysctl read", () => {
 
         await sh(["ip", "netns", "exec", B, "sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward"]);
         expect(await providers.Sysctl.read(id, outs)).toEqual({ id, props: { ...outs, value: "0" } });
+        await removeNamespace(B);
     });
 
     it("returns {} once its namespace was removed, or its interface key is gone", async () => {
@@ -132,6 +133,7 @@ describe("Sysctl update", () => {
 
         await providers.Sysctl.delete(id, after);
         expect(await procSys(B, "net.core.somaxconn")).toBe(before);
+        await removeNamespace(B);
     });
 
     it("diff replaces on a key change and updates a value change", async () => {
@@ -156,6 +158,7 @@ describe("Sysctl delete", () => {
 
         await expect(providers.Sysctl.delete(id, outs)).resolves.toBeUndefined();
         expect(await procSys(B, "net.ipv4.ip_forward")).toBe("0");
+        await removeNamespace(B);
     });
 
     it("succeeds after the namespace was removed by hand", async () => {
@@ -171,6 +174,7 @@ describe("Sysctl delete", () => {
         const { id, outs } = await create("Sysctl", { resourceName: "xi", namespace: B, key: "net.ipv4.conf.w0.forwarding", value: "1" });
         await sh(["ip", "-n", B, "link", "del", "dev", "w0"]);
         await expect(providers.Sysctl.delete(id, outs)).resolves.toBeUndefined();
+        await removeNamespace(B);
     });
 });
 
