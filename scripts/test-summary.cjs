@@ -22,8 +22,11 @@ function layerOf(file, root) {
     return rel[0] === "test" && LAYERS.includes(rel[1]) ? rel[1] : "other";
 }
 
-function firstLine(s) {
-    return String(s ?? "").split("\n").find((l) => l.trim() !== "") ?? "";
+/** A message as lines for the summary: the first 20, each indented under the first. */
+function excerpt(s) {
+    const lines = String(s ?? "").split("\n").filter((l) => l.trim() !== "");
+    const shown = lines.slice(0, 20).join("\n    ");
+    return lines.length > 20 ? `${shown}\n    ... (${lines.length - 20} more lines above, in Vitest's output)` : shown;
 }
 
 /**
@@ -66,7 +69,7 @@ function summarize(input) {
             if (outside) {
                 l.failedFiles++;
                 suiteFailures++;
-                problems.push(`file failed outside its tests (did not load, did not finish, or a hook threw: the leak checks live in afterAll): ${path.relative(input.root, f.name)}: ${firstLine(f.message) || "no message: see the output above"}`);
+                problems.push(`file failed outside its tests (did not load, did not finish, or a hook threw: the leak checks live in afterAll): ${path.relative(input.root, f.name)}: ${excerpt(f.message) || "no message: see the output above"}`);
             }
         }
         if (suiteFailures === 0 && failedTests === 0 && (r.numFailedTestSuites ?? 0) > 0) {
@@ -85,7 +88,7 @@ function summarize(input) {
     const unitOnly = input.layers.length === 1 && input.layers[0] === "unit";
     if (!t) problems.push("global teardown: no verdict was written (the global set-up did not run, or could not write PULUMI_NETNS_TEST_TEARDOWN_REPORT)");
     else if (t.state === "started") problems.push("global teardown: it did not finish (the final leak check never ran to its end)");
-    else if (t.state === "failed") problems.push(`global teardown: ${t.message}`);
+    else if (t.state === "failed") problems.push(`global teardown: ${excerpt(t.message)}`);
     else if (t.state === "skipped" && !unitOnly) problems.push(`global teardown: skipped (${t.message}) although layers other than unit were selected`);
     if (input.typecheckFailed) problems.push("type check failed (tsc -p tsconfig.test.json, above)");
     const counted = failedTests + problems.length;
