@@ -4,7 +4,10 @@
 //     failed `pulumi destroy`;
 //   - TestStack.dispose() reports a failed destroy (a fake `pulumi` on PATH);
 //   - the leak check fails, rather than compares nothing, without the host-sysctl snapshot;
-//   - the closing line of npm test (scripts/test-summary.cjs) counts every failure.
+//   - the closing line of npm test (scripts/test-summary.cjs) counts every failure;
+//   - npm test refuses an unknown layer, and CI (.ci/run) runs every layer whatever the
+//     environment says.
+import { execa } from "execa";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -188,5 +191,30 @@ describe("the closing line of npm test (scripts/test-summary.cjs)", () => {
         const unit = [green[0]!];
         expect(summarize({ ...base, layers: ["unit"], report: report(unit), teardown: { state: "skipped", message: "unit layer only" } }).ok).toBe(true);
         expect(summarize({ ...base, layers: ["unit", "integration"], report: report([green[0]!, green[1]!]), teardown: { state: "skipped", message: "unit layer only" } }).ok).toBe(false);
+    });
+});
+
+describe("the layers", () => {
+    const root = resolve(__dirname, "../..");
+
+    it("npm test refuses a layer it does not know, before the set-up", async () => {
+        const r = await execa("bash", [join(root, "scripts/test.sh")], { env: { PULUMI_NETNS_TEST_LAYERS: "unit,integraton" }, reject: false });
+        expect(r.exitCode).toBe(2);
+        expect(String(r.stderr)).toBe("npm test: unknown test layer 'integraton' in PULUMI_NETNS_TEST_LAYERS=unit,integraton (known: unit integration e2e reliability proof, or all)");
+        expect(String(r.stdout)).toBe("");
+    });
+
+    it("CI runs npm test with no layer selection, whatever the environment says", async () => {
+        const dir = mkdtempSync(join(tmpdir(), "netns-fake-npm-"));
+        try {
+            // A fake npm that reports what npm test would see.
+            writeFileSync(join(dir, "npm"), '#!/bin/sh\necho "npm $* with PULUMI_NETNS_TEST_LAYERS=${PULUMI_NETNS_TEST_LAYERS-(unset)}"\n');
+            chmodSync(join(dir, "npm"), 0o755);
+            const r = await execa("bash", [join(root, ".ci/run")], { env: { CI: "true", PULUMI_NETNS_TEST_LAYERS: "unit", PATH: `${dir}:${process.env.PATH ?? ""}` }, reject: false });
+            expect(r.exitCode, String(r.stderr)).toBe(0);
+            expect(String(r.stdout).split("\n")[0]).toBe("npm test with PULUMI_NETNS_TEST_LAYERS=(unset)");
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
