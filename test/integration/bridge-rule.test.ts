@@ -43,6 +43,14 @@ describe("Bridge", () => {
         expect((await link(R, "mtu"))?.linkinfo?.info_kind).toBe("bridge");
     });
 
+    it("keeps an MTU given at create when a port joins (the kernel would make it follow the port)", async () => {
+        const { id, outs } = await create("Bridge", { resourceName: "brm", namespace: R, name: "br-m", mtu: 1400 });
+        await sh(["ip", "-n", R, "link", "add", "m0", "mtu", "1500", "type", "veth", "peer", "name", "m1"]);
+        await sh(["ip", "-n", R, "link", "set", "dev", "m0", "master", "br-m"]);
+        expect((await link(R, "br-m"))?.mtu).toBe(1400);
+        expect(await providers.Bridge.read(id, outs)).toEqual({ id, props: outs });
+    });
+
     it("reports drift made by hand: down, another MTU; {} once deleted or replaced by something else", async () => {
         const { id, outs } = await create("Bridge", { resourceName: "drift", namespace: R, name: "br-c", mtu: 1500 });
         await sh(["ip", "-n", R, "link", "set", "dev", "br-c", "down", "mtu", "1400"]);
