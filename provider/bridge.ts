@@ -4,7 +4,8 @@
 // Interfaces join it through the VethPair inputs `master` and `peerMaster` (`ip link set dev X
 // master NAME`). `name` is always given after the `name` keyword: `ip link add br0 ...` would read
 // a name such as "a" or "mtu" as a keyword.
-// Create is one request: the bridge exists, with its MTU and admin state, or it does not.
+// Create is one request (and, with an MTU, two `ip link set mtu` that make it stick: see create):
+// the bridge exists, with its MTU and admin state, or it does not.
 import { z } from "zod";
 import { interfaceClaim } from "./declared";
 import { resourceClass, type ResourceClass } from "./dynamic";
@@ -99,6 +100,18 @@ export const bridge: KindDef<"Bridge", typeof schema, typeof computed> = defineK
         if (add.exitCode !== 0) {
             if (a.adopt && /File exists/.test(add.stderr)) return adoptExisting(s, a);
             throw new NetnsError(s, privileged(argv.add(a)), add.exitCode, add.stderr, hint(a, add.stderr));
+        }
+        // The kernel makes a bridge's MTU follow its ports as they join unless the MTU was
+        // changed with `ip link set ... mtu`: neither the mtu of `link add` nor setting the value
+        // it already has counts. Change it away and back, so that it stays when ports join.
+        if (a.mtu !== undefined) {
+            for (const mtu of [a.mtu < 65535 ? a.mtu + 1 : a.mtu - 1, a.mtu]) {
+                const set = await exec(s, argv.set(a, { mtu }));
+                if (set.exitCode !== 0) {
+                    await exec(s, argv.del(a)); // leave nothing behind
+                    throw new NetnsError(s, privileged(argv.set(a, { mtu })), set.exitCode, set.stderr, hint(a, set.stderr));
+                }
+            }
         }
         const out = await read(s, a);
         if (!out) {

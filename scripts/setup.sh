@@ -9,11 +9,13 @@
 # project, a passphrase secrets provider, no update checks, no plugin downloads.
 #
 # Source it (`. scripts/setup.sh`) to get the environment; `bash scripts/setup.sh --print-env`
-# prints the exports instead. With PULUMI_NETNS_SETUP=node only Node.js, the npm dependencies and
-# the compiled program are set up (what `npm run lab -- list` needs): no Debian tools, no CLI.
+# prints the exports instead. With PULUMI_NETNS_SETUP=node (or `. scripts/setup.sh --unit`) only
+# Node.js, the npm dependencies and the compiled program are set up: what `npm run lab -- list`
+# and the unit tests need. No Debian tools, no Pulumi CLI, nothing that needs root.
 # scripts/preflight.sh has decided beforehand whether the run can succeed; the CLI checks are
 # repeated here right before a build, for whoever sources this file directly.
 set -euo pipefail
+for arg in "$@"; do [ "$arg" != --unit ] || PULUMI_NETNS_SETUP=node; done
 
 NETNS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # versions.env, NETNS_CACHE, NETNS_CLI_DIR and the netns_cli_* checks.
@@ -24,7 +26,7 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 is_root() { [ "$(id -u)" = 0 ]; }
 as_root() { if is_root; then "$@"; else sudo -n "$@"; fi; }
 
-# 1. Debian tools.
+# 1. Debian tools (not for --unit).
 need_debs=()
 [ "$setup_parts" = node ] ||
 for pair in ip:iproute2 ping:iputils-ping traceroute:traceroute tracepath:iputils-tracepath tcpdump:tcpdump sysctl:procps; do
@@ -54,7 +56,7 @@ if [ "$(node_major)" -lt "$NODE_MAJOR" ]; then
   [ "$(node_major)" -ge "$NODE_MAJOR" ] || { say "Node.js $node_ver did not install; install Node.js >= $NODE_MAJOR"; exit 1; }
 fi
 
-# 3. The Pulumi CLI and the Node.js language host.
+# 3. The Pulumi CLI and the Node.js language host (not with PULUMI_NETNS_SETUP=node).
 # The cached build's language host runs behind scripts/pulumi-language-nodejs.sh, which passes
 # the project's runtime options as flags. A build made before the wrapper has the real host in
 # bin/: it moves to libexec/. Each step is a rename, so a concurrent run always finds a host.

@@ -6,16 +6,19 @@
 // Sysctl has no adopt input: every key always exists in a namespace, so create always "takes
 // over" the setting; it records the value it found and delete puts that value back (see
 // resources.test.ts).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { FIXTURE, removeState, TestStack } from "./harness";
+import { beforeAll, describe, expect, it } from "vitest";
+import { namespaces } from "../support/host";
+import { fileLifecycle } from "../support/lifecycle";
+import { filePrefix } from "../support/prefix";
+import { FIXTURE, TestStack } from "./harness";
 import { addresses, config, link, route, sh, stateResources, upFails, type LinkJson, type Spec } from "./resource-support";
 
 const prefix = filePrefix("adopt");
 const X = `${prefix}x`; // a namespace, for the Namespace
 const Y = `${prefix}y`; // y0 <-> z0 for the VethPair; h0 (192.0.2.1/24, a route) for Address and Route
 const Z = `${prefix}z`;
+// Y and Z are made by hand in beforeAll and stay to the end; X is adopted, then destroyed by the stack.
+const life = fileLifecycle(prefix, { fixtures: [Y, Z] });
 
 const ns = (adopt?: boolean): Spec => ({ kind: "Namespace", name: "n", args: { name: X, ...(adopt === undefined ? {} : { adopt }) } });
 const veth = (adopt?: boolean): Spec => ({ kind: "VethPair", name: "v", args: { name: "y0", namespace: Y, peerName: "z0", peerNamespace: Z, ...(adopt === undefined ? {} : { adopt }) } });
@@ -47,13 +50,7 @@ describe("adoption of objects made by hand", () => {
         await sh("ip", "-n", Y, "route", "add", "198.51.100.0/24", "via", "192.0.2.2");
         handMade = { y0: await link(Y, "y0"), z0: await link(Z, "z0") };
         stack = await TestStack.create(`${prefix}stack`, FIXTURE, config([]));
-    });
-
-    afterAll(async () => {
-        await stack?.dispose();
-        await removeNamespaces(prefix);
-        removeState();
-        expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
+        life.stacks.push(stack);
     });
 
     it("without adopt, a Namespace that exists fails up with command, stderr and hint, and stays", async () => {

@@ -22,12 +22,19 @@ export interface CliResult {
     stderr: string;
 }
 
-const state = mkdtempSync(join(tmpdir(), "pulumi-netns-e2e-"));
+// The file:// backend of this test file, made on first use (a file that runs no CLI makes none)
+// and removed by removeState() at the end of the file (test/support/lifecycle.ts).
+let state: string | undefined;
+
+function stateDir(): string {
+    state ??= mkdtempSync(join(tmpdir(), "pulumi-netns-e2e-"));
+    return state;
+}
 
 /** The CLI's environment; `extra` is added to it (the provider process inherits it: PULUMI_NETNS_COMMAND_LOG). */
 export function env(extra: Record<string, string> = {}): Record<string, string> {
     return {
-        PULUMI_BACKEND_URL: `file://${state}`,
+        PULUMI_BACKEND_URL: `file://${stateDir()}`,
         PULUMI_CONFIG_PASSPHRASE: "lessons",
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -99,13 +106,23 @@ export class TestStack {
         return d.deployment.resources?.find((r) => r.urn.endsWith(`::${name}`));
     }
 
-    /** Destroys whatever is left and removes the stack; never throws (used in afterAll/finally). */
+    /**
+     * Destroys whatever is left, then removes the stack, whatever the destroy did. A failed
+     * `pulumi destroy` (or `stack rm`) throws afterwards, with what the CLI printed: the file's
+     * lifecycle (test/support/lifecycle.ts) finishes its clean-up, then fails the file with it.
+     */
     async dispose(): Promise<void> {
-        await this.run(["destroy", "--yes", "--skip-preview"]);
-        await this.run(["stack", "rm", "--yes", "--force"]);
+        const destroy = await this.run(["destroy", "--yes", "--skip-preview"]);
+        const rm = await this.run(["stack", "rm", "--yes", "--force"]);
+        const failed = [
+            destroy.exitCode !== 0 ? `pulumi destroy of stack ${this.name} failed (exit ${destroy.exitCode})\n${destroy.stdout}\n${destroy.stderr}` : "",
+            rm.exitCode !== 0 ? `pulumi stack rm of stack ${this.name} failed (exit ${rm.exitCode})\n${rm.stdout}\n${rm.stderr}` : "",
+        ].filter(Boolean);
+        if (failed.length) throw new Error(failed.join("\n"));
     }
 }
 
 export function removeState(): void {
-    rmSync(state, { recursive: true, force: true });
+    if (state) rmSync(state, { recursive: true, force: true });
+    state = undefined;
 }

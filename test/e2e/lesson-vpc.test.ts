@@ -4,17 +4,18 @@
 // (same ifindexes); back on plans exactly their creation; refresh changes nothing; an address AWS
 // reserves is refused before anything is made; destroy leaves nothing, and the host's own rules
 // and routes are the same as before.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatOutcome, runChecks } from "../../lab/checks";
 import { lessons } from "../../stacks/lessons";
 import { exec } from "../../provider/run";
-import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { removeState, REPO, TestStack } from "./harness";
+import { namespaces } from "../support/host";
+import { fileLifecycle } from "../support/lifecycle";
+import { filePrefix } from "../support/prefix";
+import { REPO, TestStack } from "./harness";
 import { expectPictureMatches } from "./pictures";
 
 const prefix = filePrefix("vpc");
-let stack: TestStack | undefined;
+const life = fileLifecycle(prefix); // leak check, then clean-up (test/support/lifecycle.ts)
 
 const who = { kind: "Test", name: "lesson-vpc", op: "read" as const };
 
@@ -55,17 +56,10 @@ async function identity(): Promise<Record<string, number>> {
 
 const routingBefore = hostRouting();
 
-afterAll(async () => {
-    await stack?.dispose();
-    await removeNamespaces(prefix);
-    removeState();
-    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
-    expect(await hostRouting()).toBe(await routingBefore);
-});
-
 describe("lesson vpc through the real Pulumi CLI", () => {
     it("up, checks, association off and on with their exact plans, refresh, destroy", async () => {
-        stack = await TestStack.create(`${prefix}vpc`, REPO, { lesson: "vpc", prefix });
+        const stack = await TestStack.create(`${prefix}vpc`, REPO, { lesson: "vpc", prefix });
+        life.stacks.push(stack);
 
         // The plan: everything is created, and preview makes nothing.
         const plan = await stack.changes();
@@ -129,5 +123,10 @@ describe("lesson vpc through the real Pulumi CLI", () => {
 
         await stack.destroy();
         expect((await namespaces()).filter((n) => n.startsWith(prefix))).toEqual([]);
+    });
+
+    // Before the file's leak check and clean-up: the lesson never touched the host's own routing.
+    it("left the host's own rules and routes as they were", async () => {
+        expect(await hostRouting()).toBe(await routingBefore);
     });
 });

@@ -1,20 +1,24 @@
-// The core lessons of seed 000 through the real Pulumi CLI: two-hosts, router, two-routers.
-// For each: up, the lesson's own checks (the ones `npm run lab -- verify` runs), a no-change
-// preview; then the lesson's step: the plan is exactly what the lesson claims, up, the checks of
-// that step pass and the checks of the default step fail exactly where the step says they should;
-// back to the default step (again the exact plan), checks, no-change preview, refresh and another
-// no-change preview; destroy. First, the checks' own reading of ping and traceroute output.
-import { afterAll, describe, expect, it } from "vitest";
+// The core lessons of seed 000 through the real Pulumi CLI. hello-namespace, which has no step:
+// the plan, up, its checks, refresh, destroy. Then two-hosts, router, two-routers, each: up, the
+// lesson's own checks (the ones `npm run lab -- verify` runs), a no-change preview; then the
+// lesson's step: the plan is exactly what the lesson claims, up, the checks of that step pass and
+// the checks of the default step fail exactly where the step says they should, and every link
+// keeps its ifindex (read from the kernel: nothing was replaced); back to the default step (again
+// the exact plan), checks, no-change preview, refresh and another no-change preview; destroy.
+// First, the checks' own reading of ping and traceroute output.
+import { describe, expect, it } from "vitest";
 import { formatOutcome, runChecks } from "../../lab/checks";
 import { netUnreachable, tracePath } from "../../stacks/checks";
 import { lessons } from "../../stacks/lessons";
-import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { removeState, REPO, TestStack } from "./harness";
+import { namespaces } from "../support/host";
+import { fileLifecycle } from "../support/lifecycle";
+import { filePrefix } from "../support/prefix";
+import { REPO, TestStack } from "./harness";
+import { sh } from "./resource-support";
 import { expectPictureMatches } from "./pictures";
 
 const prefix = filePrefix("core");
-const stacks: TestStack[] = [];
+const { stacks } = fileLifecycle(prefix); // leak check, then clean-up (test/support/lifecycle.ts)
 
 interface StepCase {
     lesson: string;
@@ -87,13 +91,6 @@ describe("what the checks read from ping and traceroute", () => {
     });
 });
 
-afterAll(async () => {
-    for (const s of stacks) await s.dispose();
-    await removeNamespaces(prefix);
-    removeState();
-    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
-});
-
 describe("core lessons (seed 000) through the real Pulumi CLI", () => {
     it.each(cases)("$lesson: up, checks, step $key=$other and back, destroy", async (c) => {
         const p = `${prefix}${c.tag}-`;
@@ -105,7 +102,9 @@ describe("core lessons (seed 000) through the real Pulumi CLI", () => {
         await expectPictureMatches(stack, c.lesson, p);
         await expectAllPass(c.lesson, p, {});
         await stack.expectNoChanges();
-        const before = await evidence(stack, c.lesson);
+        const before = await evidence(p);
+        // Something to compare: the lesson's links besides the loopbacks.
+        expect(Object.keys(before).filter((k) => !k.endsWith("/lo")).length, `${c.lesson}: links in its namespaces`).toBeGreaterThan(1);
 
         // The other step: exactly the plan the lesson claims, and verify means something there too.
         await stack.setConfig({ [c.key]: c.other });
@@ -115,7 +114,7 @@ describe("core lessons (seed 000) through the real Pulumi CLI", () => {
         const flipped = await check(c.lesson, p, {});
         expect(flipped.failed.map((t) => c.flips.find((f) => t.startsWith(f)) ?? t)).toEqual(c.flips);
         await stack.expectNoChanges();
-        await expectUnchangedIdentity(stack, c.lesson, before, "after the step");
+        await expectUnchangedIdentity(c.lesson, p, before, "after the step");
 
         // Back to the default step (the key removed: the default is the first value).
         await stack.must(["config", "rm", c.key]);
@@ -123,7 +122,7 @@ describe("core lessons (seed 000) through the real Pulumi CLI", () => {
         await stack.up();
         await expectAllPass(c.lesson, p, {});
         await stack.expectNoChanges();
-        await expectUnchangedIdentity(stack, c.lesson, before, "back at the default step");
+        await expectUnchangedIdentity(c.lesson, p, before, "back at the default step");
         // What the provider reads back from the kernel is what the program declares.
         await stack.refresh();
         await stack.expectNoChanges();
@@ -144,19 +143,46 @@ describe("core lessons (seed 000) through the real Pulumi CLI", () => {
     });
 });
 
-/** What must survive an in-place update: the kernel's identity of the objects the step touches. */
-async function evidence(stack: TestStack, lesson: string): Promise<Record<string, unknown>> {
-    if (lesson === "two-hosts") {
-        const pair = await stack.resource("ns1-ns2");
-        return { ifindex: pair?.outputs.ifindex, peerIfindex: pair?.outputs.peerIfindex };
+describe("hello-namespace (seed 000) through the real Pulumi CLI", () => {
+    it("plans one namespace; up makes it with only lo and no route, its checks pass; refresh changes nothing; destroy removes it", async () => {
+        const p = `${prefix}hn-`;
+        const ns = `${p}helloworld`;
+        const stack = await TestStack.create(`${prefix}hello-namespace`, REPO, { lesson: "hello-namespace", prefix: p });
+        stacks.push(stack);
+        expect(await stack.changes()).toEqual(["create helloworld"]);
+        expect(await namespaces()).not.toContain(ns); // the preview made nothing
+
+        await stack.up();
+        await expectAllPass("hello-namespace", p, {});
+        expect(await namespaces()).toContain(ns);
+        const links = JSON.parse(await sh("ip", "-n", ns, "-j", "link", "show")) as { ifname: string; flags: string[] }[];
+        expect(links.map((l) => l.ifname)).toEqual(["lo"]);
+        expect(links[0]?.flags).toContain("UP");
+        expect(JSON.parse(await sh("ip", "-n", ns, "-j", "route", "show"))).toEqual([]);
+        expect(await stack.outputs()).toMatchObject({ namespace: ns });
+        await stack.expectNoChanges();
+        await stack.refresh();
+        await stack.expectNoChanges();
+
+        await stack.destroy();
+        expect((await namespaces()).filter((n) => n.startsWith(p))).toEqual([]);
+        // The checks see it: the namespace is gone.
+        expect((await check("hello-namespace", p, {})).failed).toContain(`${ns} exists`);
+    });
+});
+
+/**
+ * What must survive an in-place step, read from the kernel: the ifindex of every link in every
+ * namespace of the lesson (a replaced link, or a remade namespace, gets a new one).
+ */
+async function evidence(lessonPrefix: string): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const ns of (await namespaces()).filter((n) => n.startsWith(lessonPrefix)).sort()) {
+        for (const l of JSON.parse(await sh("ip", "-n", ns, "-j", "link", "show")) as { ifname: string; ifindex: number }[]) out[`${ns}/${l.ifname}`] = l.ifindex;
     }
-    if (lesson === "router") {
-        const fwd = await stack.resource("router-forward");
-        return { id: fwd?.id, previous: fwd?.outputs.previous };
-    }
-    return {};
+    return out;
 }
 
-async function expectUnchangedIdentity(stack: TestStack, lesson: string, before: Record<string, unknown>, when: string) {
-    expect(await evidence(stack, lesson), `${lesson}: the updated object kept its identity ${when}`).toEqual(before);
+async function expectUnchangedIdentity(lesson: string, lessonPrefix: string, before: Record<string, number>, when: string) {
+    expect(await evidence(lessonPrefix), `${lesson}: every link kept its ifindex ${when}`).toEqual(before);
 }

@@ -47,6 +47,7 @@ export interface LinkJson {
     mtu: number;
     address: string;
     link_index?: number;
+    master?: string;
     linkinfo?: { info_kind?: string };
 }
 
@@ -83,6 +84,15 @@ export async function routes(ns: string, family: "-4" | "-6" = "-4"): Promise<Ro
 
 export async function route(ns: string, dst: string): Promise<RouteJson | undefined> {
     return (await routes(ns, dst.includes(":") ? "-6" : "-4")).find((x) => x.dst === dst);
+}
+
+export interface RuleJson { priority: number; src: string; srclen?: number; dst?: string; dstlen?: number; table?: string; action?: string }
+
+/** The IPv4 rules at one priority in a namespace (`ip -n NS -j -4 rule show priority N`). */
+export async function rules(ns: string, priority: number): Promise<RuleJson[]> {
+    const r = await run(["ip", "-n", ns, "-j", "-4", "rule", "show", "priority", String(priority)]);
+    if (r.exitCode !== 0) return [];
+    return JSON.parse(r.stdout || "[]") as RuleJson[];
 }
 
 /** A sysctl read inside a namespace (`ip netns exec NS sysctl -n KEY`). */

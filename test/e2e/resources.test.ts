@@ -1,4 +1,5 @@
-// Each resource kind through the real Pulumi CLI, one stack per kind, steps in order:
+// Each resource kind (Namespace, VethPair, Address, Route, Sysctl, Bridge, Rule) through the
+// real Pulumi CLI, one stack per kind, steps in order:
 //   up, then a preview that plans nothing; a change made in place (plan "update X", identity kept);
 //   a change that replaces (plan "replace X", old object gone, new one there); drift made by hand
 //   (refresh reports it, up repairs it); a destroy of that resource alone, then of the stack.
@@ -9,16 +10,17 @@
 // replaceReasons naming the inputs; an in-place change is op "update" with no diffReasons (the
 // dynamic provider returns no per-property diff). `refresh` prints "<type> <name> deleted" for an
 // object that is gone (it leaves the state) and "<type> <name> updated" when its state changed.
-import { afterAll, describe, expect, it } from "vitest";
-import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { FIXTURE, removeState, TestStack } from "./harness";
+import { describe, expect, it } from "vitest";
+import { namespaces } from "../support/host";
+import { fileLifecycle } from "../support/lifecycle";
+import { filePrefix } from "../support/prefix";
+import { FIXTURE, TestStack } from "./harness";
 import {
-    addresses, config, destroyOnly, link, linkNames, ref, refreshVerdict, replaceReasons, route, sh, stateResources, sysctl, type Spec,
+    addresses, config, destroyOnly, link, linkNames, ref, refreshVerdict, replaceReasons, route, rules, sh, stateResources, sysctl, type Spec,
 } from "./resource-support";
 
 const prefix = filePrefix("res");
-const stacks: TestStack[] = [];
+const { stacks } = fileLifecycle(prefix); // leak check, then clean-up (test/support/lifecycle.ts)
 
 async function newStack(tag: string, specs: Spec[]): Promise<TestStack> {
     const s = await TestStack.create(`${prefix}${tag}`, FIXTURE, config(specs));
@@ -29,13 +31,6 @@ async function newStack(tag: string, specs: Spec[]): Promise<TestStack> {
 async function idOf(stack: TestStack, name: string): Promise<string | undefined> {
     return (await stack.resource(name))?.id;
 }
-
-afterAll(async () => {
-    for (const s of stacks) await s.dispose();
-    await removeNamespaces(prefix);
-    removeState();
-    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
-});
 
 describe("Namespace", () => {
     let stack: TestStack;
@@ -377,6 +372,133 @@ describe("Sysctl", () => {
     it("destroy restores the value found before create, then removes the namespace", async () => {
         await destroyOnly(stack, "s");
         expect(await sysctl(a, HOPS)).toBe("64");
+        await stack.destroy();
+        expect(await namespaces()).not.toContain(a);
+        expect(await stateResources(stack)).toEqual([]);
+    });
+});
+
+describe("Bridge", () => {
+    let stack: TestStack;
+    const a = `${prefix}b-a`;
+    const b = `${prefix}b-b`;
+    // A bridge with one port: the end of a pair whose master is the bridge's name output.
+    const specs = (bridge: Record<string, unknown> = {}, name = "br0"): Spec[] => [
+        { kind: "Namespace", name: "a", args: { name: a } },
+        { kind: "Namespace", name: "b", args: { name: b } },
+        { kind: "Bridge", name: "br", args: { name, namespace: ref("a", "name"), ...bridge } },
+        { kind: "VethPair", name: "v", args: { name: "port0", namespace: ref("a", "name"), peerName: "eth0", peerNamespace: ref("b", "name"), master: ref("br", "name") } },
+    ];
+
+    it("up creates it, up, with its port, and a second preview plans no change", async () => {
+        stack = await newStack("bridge", specs());
+        await stack.up();
+        const br = await link(a, "br0");
+        expect(br?.linkinfo?.info_kind).toBe("bridge");
+        expect(br?.flags).toContain("UP");
+        expect((await link(a, "port0"))?.master).toBe("br0");
+        expect((await stack.resource("br"))?.outputs).toMatchObject({ ifindex: br?.ifindex });
+        await stack.expectNoChanges();
+    });
+
+    it("mtu and admin state change in place: same ifindex, the port stays", async () => {
+        const br0 = await link(a, "br0");
+        await stack.setConfig(config(specs({ mtu: 1400, up: false })));
+        expect(await stack.changes()).toEqual(["update br"]);
+        await stack.up();
+        const br = await link(a, "br0");
+        expect(br?.ifindex).toBe(br0?.ifindex);
+        expect(br?.mtu).toBe(1400);
+        expect(br?.flags).not.toContain("UP");
+        expect((await link(a, "port0"))?.master).toBe("br0");
+        await stack.expectNoChanges();
+    });
+
+    it("a new name replaces it: the old bridge is gone, the port joins the new one", async () => {
+        await stack.setConfig(config(specs({ mtu: 1400, up: false }, "br1")));
+        const plan = await stack.changes();
+        expect(plan).toContain("replace br");
+        expect(await replaceReasons(stack)).toEqual({ br: ["name"] });
+        await stack.up();
+        expect(await link(a, "br0")).toBeUndefined();
+        const br = await link(a, "br1");
+        expect(br?.linkinfo?.info_kind).toBe("bridge");
+        expect(br?.mtu).toBe(1400);
+        expect((await link(a, "port0"))?.master).toBe("br1");
+        await stack.expectNoChanges();
+    });
+
+    it("refresh drops it after `ip link del`, and up makes it again", async () => {
+        await sh("ip", "-n", a, "link", "del", "dev", "br1");
+        const r = await stack.refresh();
+        expect(refreshVerdict(r, "Bridge", "br")).toBe("deleted");
+        expect(await stack.resource("br")).toBeUndefined();
+        await stack.up();
+        expect((await link(a, "br1"))?.linkinfo?.info_kind).toBe("bridge");
+        expect((await link(a, "port0"))?.master).toBe("br1"); // deleting the bridge released the port; up set it again
+        await stack.expectNoChanges();
+    });
+
+    it("destroy removes it, then everything", async () => {
+        await destroyOnly(stack, "v", "br");
+        expect(await linkNames(a)).toEqual(["lo"]);
+        await stack.destroy();
+        const now = await namespaces();
+        expect(now).not.toContain(a);
+        expect(now).not.toContain(b);
+        expect(await stateResources(stack)).toEqual([]);
+    });
+});
+
+describe("Rule", () => {
+    let stack: TestStack;
+    const a = `${prefix}u-a`;
+    const specs = (rule: Record<string, unknown>): Spec[] => [
+        { kind: "Namespace", name: "a", args: { name: a } },
+        { kind: "Rule", name: "rl", args: { namespace: ref("a", "name"), priority: 1000, from: "192.0.2.0/28", lookup: 100, ...rule } },
+    ];
+
+    it("up adds it, and a second preview plans no change", async () => {
+        stack = await newStack("rule", specs({}));
+        await stack.up();
+        expect(await rules(a, 1000)).toEqual([expect.objectContaining({ src: "192.0.2.0", srclen: 28, table: "100" })]);
+        await stack.expectNoChanges();
+    });
+
+    it("a new table changes it in place: one rule at the priority, the new table", async () => {
+        const id = (await stack.resource("rl"))?.id;
+        await stack.setConfig(config(specs({ lookup: 200 })));
+        expect(await stack.changes()).toEqual(["update rl"]);
+        await stack.up();
+        expect(await rules(a, 1000)).toEqual([expect.objectContaining({ src: "192.0.2.0", srclen: 28, table: "200" })]);
+        expect((await stack.resource("rl"))?.id).toBe(id);
+        await stack.expectNoChanges();
+    });
+
+    it("a new selector replaces it: the old rule is gone, the new one is there", async () => {
+        await stack.setConfig(config(specs({ lookup: 200, from: "192.0.2.16/28" })));
+        expect(await stack.changes()).toEqual(["replace rl"]);
+        expect(await replaceReasons(stack)).toEqual({ rl: ["from"] });
+        await stack.up();
+        expect(await rules(a, 1000)).toEqual([expect.objectContaining({ src: "192.0.2.16", srclen: 28, table: "200" })]);
+        await stack.expectNoChanges();
+    });
+
+    it("refresh drops it after `ip rule del`, and up adds it again", async () => {
+        await sh("ip", "-n", a, "-4", "rule", "del", "priority", "1000");
+        expect(await rules(a, 1000)).toEqual([]);
+        const r = await stack.refresh();
+        expect(refreshVerdict(r, "Rule", "rl")).toBe("deleted");
+        expect(await stack.changes()).toEqual(["create rl"]);
+        await stack.up();
+        expect(await rules(a, 1000)).toEqual([expect.objectContaining({ src: "192.0.2.16", table: "200" })]);
+        await stack.expectNoChanges();
+    });
+
+    it("destroy removes it (the kernel's own rules stay), then the namespace", async () => {
+        await destroyOnly(stack, "rl");
+        expect(await rules(a, 1000)).toEqual([]);
+        expect((await rules(a, 32766)).map((x) => x.table)).toEqual(["main"]);
         await stack.destroy();
         expect(await namespaces()).not.toContain(a);
         expect(await stateResources(stack)).toEqual([]);

@@ -8,16 +8,18 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { storedProvider } from "../../provider/dynamic";
-import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { FIXTURE, REPO, removeState, TestStack } from "./harness";
+import { namespaces } from "../support/host";
+import { fileLifecycle } from "../support/lifecycle";
+import { filePrefix } from "../support/prefix";
+import { FIXTURE, REPO, TestStack } from "./harness";
 import { config, link, ref, sh, stateResources, type Spec } from "./resource-support";
 
 const prefix = filePrefix("upgrade");
-const stacks: TestStack[] = [];
 const temp: string[] = [];
+// Leak check, then clean-up (test/support/lifecycle.ts); the previous release's build goes too.
+const { stacks } = fileLifecycle(prefix, { cleanups: [() => { for (const t of temp) rmSync(t, { recursive: true, force: true }); }] });
 
 /**
  * The release before "one definition per kind" (commit f81358b: no computed mac/linkLocal, the
@@ -44,14 +46,6 @@ async function previousReleaseProject(): Promise<string> {
     symlinkSync(src, join(project, "node_modules", "pulumi-netns"));
     return project;
 }
-
-afterAll(async () => {
-    for (const s of stacks) await s.dispose();
-    for (const t of temp) rmSync(t, { recursive: true, force: true });
-    await removeNamespaces(prefix);
-    removeState();
-    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
-});
 
 /** Two namespaces on a cable with an address pair and a route: one resource of most kinds. */
 function topology(p: string): Spec[] {

@@ -1,27 +1,25 @@
 // Bad inputs through the real Pulumi CLI: the provider's check rejects them at preview, with one
 // message per property that names it and says why, and neither preview nor up creates anything
 // (not even a valid Namespace declared next to them).
-import { afterAll, describe, expect, it } from "vitest";
-import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { FIXTURE, removeState, TestStack } from "./harness";
+import { describe, expect, it } from "vitest";
+import { namespaces } from "../support/host";
+import { fileLifecycle } from "../support/lifecycle";
+import { filePrefix } from "../support/prefix";
+import { FIXTURE, TestStack } from "./harness";
 import { config, printed, ref, stateResources, upFails, type Spec } from "./resource-support";
 
 const prefix = filePrefix("valid");
 const N = `${prefix}n`;
+const life = fileLifecycle(prefix); // leak check, then clean-up (test/support/lifecycle.ts)
 
 describe("inputs rejected at preview", () => {
     let stack: TestStack | undefined;
 
-    afterAll(async () => {
-        await stack?.dispose();
-        await removeNamespaces(prefix);
-        removeState();
-        expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
-    });
-
     async function rejected(specs: Spec[]): Promise<string> {
-        stack ??= await TestStack.create(`${prefix}stack`, FIXTURE, config(specs));
+        if (!stack) {
+            stack = await TestStack.create(`${prefix}stack`, FIXTURE, config(specs));
+            life.stacks.push(stack);
+        }
         await stack.setConfig(config(specs));
         const r = await stack.run(["preview"]);
         expect(r.exitCode, printed(r)).not.toBe(0);

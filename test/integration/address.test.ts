@@ -1,15 +1,16 @@
 // Address against the real kernel: providers.Address, as the engine calls it. Addresses are
 // inspected with `ip -j address show`, and used (ping between our own namespaces) at once.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../provider/impl";
 import { exec } from "../../provider/run";
-import { describeLeaks, leaks, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
+import { fileLifecycle } from "../support/lifecycle";
+import { filePrefix } from "../support/prefix";
 import { create, createFails, expectErrorShape, ipj, makeNamespace, removeNamespace, sh } from "./helpers";
 
 const prefix = filePrefix("addr");
 const A = `${prefix}a`;
 const B = `${prefix}b`;
+fileLifecycle(prefix, { fixtures: [A, B] }); // A and B are made in beforeAll; anything else with the prefix is a leak
 
 interface AddrInfo { family: string; local: string; prefixlen: number; tentative?: boolean; dadfailed?: boolean; nodad?: boolean }
 
@@ -37,11 +38,6 @@ beforeAll(async () => {
     await makeNamespace(A);
     await makeNamespace(B);
     await cable("e");
-});
-
-afterAll(async () => {
-    await removeNamespaces(prefix);
-    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
 });
 
 describe("Address create", () => {

@@ -1,14 +1,15 @@
 // Bridge, Rule, and VethPair master/peerMaster against the real kernel: providers.X as the engine
 // calls them. The host is inspected with `ip -j` directly, never through the provider's read.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../provider/impl";
-import { describeLeaks, leaks, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
+import { fileLifecycle } from "../support/lifecycle";
+import { filePrefix } from "../support/prefix";
 import { check, commandLog, create, createFails, expectErrorShape, ipj, link, makeNamespace, removeNamespace, sh, update, withFailingIp } from "./helpers";
 
 const prefix = filePrefix("brrule");
 const R = `${prefix}router`;
 const H = `${prefix}host`;
+fileLifecycle(prefix, { fixtures: [R, H] }); // R and H are made in beforeAll; anything else with the prefix is a leak
 
 interface RuleJson { priority: number; src: string; srclen?: number; dst?: string; dstlen?: number; table?: string; action?: string }
 
@@ -19,11 +20,6 @@ async function rulesAt(ns: string, priority: number, family: "-4" | "-6" = "-4")
 beforeAll(async () => {
     await makeNamespace(R);
     await makeNamespace(H);
-});
-
-afterAll(async () => {
-    await removeNamespaces(prefix);
-    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
 });
 
 describe("Bridge", () => {
@@ -45,6 +41,14 @@ describe("Bridge", () => {
         expect(outs).toMatchObject({ up: false, mtu: 9000 });
         await create("Bridge", { resourceName: "kw", namespace: R, name: "mtu" });
         expect((await link(R, "mtu"))?.linkinfo?.info_kind).toBe("bridge");
+    });
+
+    it("keeps an MTU given at create when a port joins (the kernel would make it follow the port)", async () => {
+        const { id, outs } = await create("Bridge", { resourceName: "brm", namespace: R, name: "br-m", mtu: 1400 });
+        await sh(["ip", "-n", R, "link", "add", "m0", "mtu", "1500", "type", "veth", "peer", "name", "m1"]);
+        await sh(["ip", "-n", R, "link", "set", "dev", "m0", "master", "br-m"]);
+        expect((await link(R, "br-m"))?.mtu).toBe(1400);
+        expect(await providers.Bridge.read(id, outs)).toEqual({ id, props: outs });
     });
 
     it("reports drift made by hand: down, another MTU; {} once deleted or replaced by something else", async () => {

@@ -1,16 +1,12 @@
 // Namespace against the real kernel: providers.Namespace, as the engine calls it.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { providers } from "../../provider/impl";
-import { describeLeaks, leaks, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
+import { fileLifecycle } from "../support/lifecycle";
+import { filePrefix } from "../support/prefix";
 import { create, createFails, expectErrorShape, link, makeNamespace, netnsList, removeNamespace, sh, withFailingIp } from "./helpers";
 
 const prefix = filePrefix("ns");
-
-afterAll(async () => {
-    await removeNamespaces(prefix);
-    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
-});
+fileLifecycle(prefix); // leak check before clean-up (test/support/lifecycle.ts)
 
 describe("Namespace", () => {
     it("create makes the namespace with its loopback up", async () => {
@@ -22,6 +18,8 @@ describe("Namespace", () => {
         const lo = await link(name, "lo");
         expect(lo?.flags).toContain("UP");
         expect(lo?.operstate).not.toBe("DOWN");
+        await providers.Namespace.delete(id, outs);
+        expect(await netnsList()).not.toContain(name);
     });
 
     it("create fails with the documented error when the namespace exists, and changes nothing", async () => {
@@ -37,6 +35,7 @@ describe("Namespace", () => {
         // The existing namespace is left as it was: still there, loopback still down.
         expect(await netnsList()).toContain(name);
         expect((await link(name, "lo"))?.flags).not.toContain("UP");
+        await removeNamespace(name); // made by hand above
     });
 
     it("adopt: true takes over an existing namespace and brings its loopback up", async () => {

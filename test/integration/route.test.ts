@@ -1,14 +1,15 @@
 // Route against the real kernel: providers.Route, as the engine calls it. Routes are inspected
 // with `ip -j route show`, and the commands an update runs are read from the command log.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../provider/impl";
-import { describeLeaks, leaks, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
+import { fileLifecycle } from "../support/lifecycle";
+import { filePrefix } from "../support/prefix";
 import { commandLog, create, createFails, expectErrorShape, ipj, makeNamespace, removeNamespace, sh, update } from "./helpers";
 
 const prefix = filePrefix("route");
 const A = `${prefix}a`;
 const B = `${prefix}b`;
+fileLifecycle(prefix, { fixtures: [A, B] }); // A and B are made in beforeAll; anything else with the prefix is a leak
 
 interface RouteJson { dst: string; gateway?: string; dev?: string; metric?: number; prefsrc?: string; scope?: string; protocol?: string }
 
@@ -31,11 +32,6 @@ beforeAll(async () => {
     await makeNamespace(A);
     await makeNamespace(B);
     await wire(A, B, "e0", "e1");
-});
-
-afterAll(async () => {
-    await removeNamespaces(prefix);
-    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
 });
 
 describe("Route create", () => {
@@ -196,6 +192,7 @@ describe("Route read", () => {
         const gone = await create("Route", { resourceName: "gn", namespace: C, to: "198.51.100.0/24", via: "192.0.2.2" });
         await removeNamespace(C);
         expect(await providers.Route.read(gone.id, gone.outs)).toEqual({});
+        await removeNamespace(D);
     });
 });
 
@@ -223,19 +220,29 @@ describe("Route update", () => {
         expect(await providers.Route.read(v4.id, outs4)).toEqual({ id: v4.id, props: outs4 });
     });
 
-    it("changes the source address in place", async () => {
+    it("changes the source address in place with `ip route replace`", async () => {
         await sh(["ip", "-n", A, "address", "add", "192.0.2.10/24", "dev", "e0"]);
         const base = { resourceName: "us", namespace: A, to: "203.0.113.48/28", via: "192.0.2.2", src: "192.0.2.1" };
         const { id, outs } = await create("Route", base);
-        await update("Route", id, outs, { ...base, src: "192.0.2.10" });
+        expect(await routes(A, "-4", "203.0.113.48/28")).toEqual([expect.objectContaining({ gateway: "192.0.2.2", prefsrc: "192.0.2.1" })]);
+        let after: Record<string, unknown> = {};
+        const log = await commandLog(async () => { after = await update("Route", id, outs, { ...base, src: "192.0.2.10" }); });
+        const mutating = log.filter((a) => a.some((w) => ["add", "del", "delete", "replace", "change", "flush"].includes(w)));
+        expect(mutating).toEqual([["ip", "-n", A, "-4", "route", "replace", "203.0.113.48/28", "via", "192.0.2.2", "src", "192.0.2.10", "table", "main"]]);
         expect(await routes(A, "-4", "203.0.113.48/28")).toEqual([expect.objectContaining({ gateway: "192.0.2.2", prefsrc: "192.0.2.10" })]);
+        expect(after).toMatchObject({ src: "192.0.2.10" });
+        expect(await providers.Route.read(id, after)).toEqual({ id, props: after });
     });
 
-    it("diff replaces on destination, table or metric, and updates via, dev and src", async () => {
-        const olds = { resourceName: "d", namespace: A, to: "198.51.100.0/24", via: "192.0.2.2", table: "main", adopt: false };
+    it("diff replaces on destination, table, metric or dev, updates via and src in place, and ignores adopt", async () => {
+        const olds = { resourceName: "d", namespace: A, to: "198.51.100.0/24", via: "192.0.2.2", dev: "e0", src: "192.0.2.1", table: "main", adopt: false };
+        expect(await providers.Route.diff("x", olds, { ...olds, to: "203.0.113.0/24" })).toMatchObject({ changes: true, replaces: ["to"] });
         expect(await providers.Route.diff("x", olds, { ...olds, metric: 5 })).toMatchObject({ changes: true, replaces: ["metric"] });
         expect(await providers.Route.diff("x", olds, { ...olds, table: 7 })).toMatchObject({ changes: true, replaces: ["table"] });
+        // The kernel deletes a route with its device: a new dev replaces (provider/route.ts).
+        expect(await providers.Route.diff("x", olds, { ...olds, dev: "e9" })).toMatchObject({ changes: true, replaces: ["dev"] });
         expect(await providers.Route.diff("x", olds, { ...olds, via: "192.0.2.3" })).toMatchObject({ changes: true, replaces: [] });
+        expect(await providers.Route.diff("x", olds, { ...olds, src: "192.0.2.10" })).toMatchObject({ changes: true, replaces: [] });
         expect(await providers.Route.diff("x", olds, { ...olds, adopt: true })).toMatchObject({ changes: false });
     });
 });
@@ -296,5 +303,6 @@ describe("Route delete", () => {
         const ns = await create("Route", { resourceName: "xn", namespace: C, to: "198.51.100.0/24", via: "192.0.2.2", table: 100 });
         await removeNamespace(C);
         await expect(providers.Route.delete(ns.id, ns.outs)).resolves.toBeUndefined();
+        await removeNamespace(D);
     });
 });

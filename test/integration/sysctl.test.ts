@@ -1,27 +1,21 @@
 // Sysctl against the real kernel: providers.Sysctl, as the engine calls it. Values are read with
 // `cat /proc/sys/...` inside the namespace (not with the provider's sysctl), and the host's own
 // values are checked to be untouched.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../provider/impl";
-import { describeLeaks, leaks, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
+import { fileLifecycle } from "../support/lifecycle";
+import { filePrefix } from "../support/prefix";
 import { check, create, createFails, expectErrorShape, hostProcSys, makeNamespace, procSys, removeNamespace, sh, update } from "./helpers";
 
 const prefix = filePrefix("sysctl");
 const A = `${prefix}a`;
+fileLifecycle(prefix, { fixtures: [A] }); // A is made in beforeAll; anything else with the prefix is a leak
 
 const KEYS = ["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding", "net.ipv4.ip_local_port_range", "net.core.somaxconn", "net.ipv4.conf.all.rp_filter", "net.ipv4.icmp_echo_ignore_all"];
 const hostBefore = Object.fromEntries(KEYS.map((k) => [k, hostProcSys(k)]));
 
 beforeAll(async () => {
     await makeNamespace(A);
-});
-
-afterAll(async () => {
-    await removeNamespaces(prefix);
-    // Nothing here may change a setting of the host.
-    expect(Object.fromEntries(KEYS.map((k) => [k, hostProcSys(k)]))).toEqual(hostBefore);
-    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
 });
 
 describe("Sysctl create", () => {
@@ -109,6 +103,7 @@ describe("Sysctl read", () => {
 
         await sh(["ip", "netns", "exec", B, "sh", "-c", "echo 0 > /proc/sys/net/ipv4/ip_forward"]);
         expect(await providers.Sysctl.read(id, outs)).toEqual({ id, props: { ...outs, value: "0" } });
+        await removeNamespace(B);
     });
 
     it("returns {} once its namespace was removed, or its interface key is gone", async () => {
@@ -138,6 +133,7 @@ describe("Sysctl update", () => {
 
         await providers.Sysctl.delete(id, after);
         expect(await procSys(B, "net.core.somaxconn")).toBe(before);
+        await removeNamespace(B);
     });
 
     it("diff replaces on a key change and updates a value change", async () => {
@@ -162,6 +158,7 @@ describe("Sysctl delete", () => {
 
         await expect(providers.Sysctl.delete(id, outs)).resolves.toBeUndefined();
         expect(await procSys(B, "net.ipv4.ip_forward")).toBe("0");
+        await removeNamespace(B);
     });
 
     it("succeeds after the namespace was removed by hand", async () => {
@@ -177,5 +174,14 @@ describe("Sysctl delete", () => {
         const { id, outs } = await create("Sysctl", { resourceName: "xi", namespace: B, key: "net.ipv4.conf.w0.forwarding", value: "1" });
         await sh(["ip", "-n", B, "link", "del", "dev", "w0"]);
         await expect(providers.Sysctl.delete(id, outs)).resolves.toBeUndefined();
+        await removeNamespace(B);
+    });
+});
+
+describe("the host", () => {
+    // Runs last: nothing this file did may have changed a setting of the host's own namespace
+    // (the file's leak check compares the run's snapshot too, after this).
+    it("keeps the values it had before this file, for every key the tests set", () => {
+        expect(Object.fromEntries(KEYS.map((k) => [k, hostProcSys(k)]))).toEqual(hostBefore);
     });
 });

@@ -1,23 +1,19 @@
 // VethPair against the real kernel: providers.VethPair, as the engine calls it. Every end is
 // inspected with `ip -j -d link show` in its namespace, never through the provider's read.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../provider/impl";
-import { describeLeaks, leaks, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
+import { fileLifecycle } from "../support/lifecycle";
+import { filePrefix } from "../support/prefix";
 import { check, commandLog, create, createFails, expectErrorShape, link, linkLocal, linkNames, makeNamespace, nsidName, removeNamespace, sh, update, withFailingIp, type LinkJson } from "./helpers";
 
 const prefix = filePrefix("veth");
 const A = `${prefix}a`;
 const B = `${prefix}b`;
+fileLifecycle(prefix, { fixtures: [A, B] }); // A and B are made in beforeAll; anything else with the prefix is a leak
 
 beforeAll(async () => {
     await makeNamespace(A);
     await makeNamespace(B);
-});
-
-afterAll(async () => {
-    await removeNamespaces(prefix);
-    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
 });
 
 /** Both ends exist, are veths, and are each other's peer (ifindex and namespace). */

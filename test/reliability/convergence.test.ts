@@ -10,7 +10,7 @@
 import { describe, expect, it } from "vitest";
 import { filePrefix } from "../support/prefix";
 import {
-    expectChecksPass, expectNoLeaks, fileLifecycle, lessonChecks, lessonNames, lessonStack, lessonTag,
+    expectChecksPass, expectNoLeaks, exportState, fileLifecycle, lessonChecks, lessonNames, lessonStack, lessonTag,
     mutations, namespacesWith, newCommandLog, readCommandLog,
 } from "./support";
 
@@ -39,7 +39,17 @@ describe("every lesson converges, and destroy leaves nothing", () => {
         const third = newCommandLog(`${tag}-up3`);
         await stack.up(["--refresh"], { PULUMI_NETNS_COMMAND_LOG: third });
         expect(mutations(third), "up --refresh changed the system").toEqual([]);
-        const reads = readCommandLog(third).length; // reads through `ip` (a namespace is read with a stat alone)
+        // up --refresh read every resource back from the host: at least one read command per
+        // resource of each kind that is read through `ip` (a namespace is read with a stat alone).
+        const logged = readCommandLog(third);
+        const reads = logged.length;
+        const stored = (await exportState(stack)).resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/netns:"))
+            .map((r) => r.type.split(":").pop()!).filter((k) => k !== "Namespace");
+        for (const kind of new Set(stored)) {
+            const want = stored.filter((k) => k === kind).length;
+            expect(logged.filter((c) => c.kind === kind && c.op === "read").length, `up --refresh read every ${kind} of ${lesson}`).toBeGreaterThanOrEqual(want);
+        }
+        expect(reads).toBeGreaterThanOrEqual(stored.length);
         await stack.expectNoChanges();
         await expectChecksPass(`${lesson} after the second up`, lessonChecks(lesson, nsPrefix));
 

@@ -8,15 +8,15 @@ import { execa } from "execa";
 import { chmodSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeState, REPO } from "../e2e/harness";
+import { beforeAll, describe, expect, it } from "vitest";
+import { REPO } from "../e2e/harness";
 import { filePrefix } from "../support/prefix";
-import { expectNoLeaks, hostSysctls, namespacesWith } from "./support";
+import { fileLifecycle, namespacesWith } from "./support";
 
 const prefix = filePrefix("perm");
 let dir = "";
 let node = "";
-let sysctlsBefore: Record<string, string> = {};
+fileLifecycle(prefix, undefined, { cleanups: [() => rmSync(dir, { recursive: true, force: true })] });
 
 const AS_NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/nonexistent", "LC_ALL=C"];
 
@@ -26,13 +26,6 @@ beforeAll(() => {
     node = join(dir, "node");
     copyFileSync(process.execPath, node); // the Node.js in use may live where nobody cannot read
     chmodSync(node, 0o755);
-    return hostSysctls().then((s) => { sysctlsBefore = s; });
-});
-
-afterAll(async () => {
-    rmSync(dir, { recursive: true, force: true });
-    removeState();
-    await expectNoLeaks(prefix, sysctlsBefore);
 });
 
 const ROOT_HINT = "managing network namespaces needs root: run as root, or install sudo and allow this user passwordless sudo for ip and sysctl";

@@ -7,13 +7,14 @@ import { execa, type ResultPromise } from "execa";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect } from "vitest";
+import { expect } from "vitest";
 import { formatOutcome, runChecks } from "../../lab/checks";
 import { reaches, nodes } from "../../stacks/checks";
 import type { Check } from "../../stacks/lesson";
 import { lessons } from "../../stacks/lessons";
-import { env, FIXTURE, REPO, removeState, TestStack, type CliResult } from "../e2e/harness";
-import { describeLeaks, hostSysctls, leaks, namespaces } from "../support/host";
+import { env, FIXTURE, REPO, TestStack, type CliResult } from "../e2e/harness";
+import { describeLeaks, hostSysctls, leaks, namespaces, recordedHostSysctls } from "../support/host";
+import { fileLifecycle as sharedLifecycle, type Disposable } from "../support/lifecycle";
 import { hostLinksBefore } from "../support/prefix";
 
 // ---------------------------------------------------------------------------------------------
@@ -147,32 +148,22 @@ export async function namespacesWith(prefix: string): Promise<string[]> {
 }
 
 /** The leak check every test here ends with: no namespace with the prefix, no new host link, no changed host setting. */
-export async function expectNoLeaks(prefix: string, sysctlsBefore: Record<string, string>): Promise<void> {
+export async function expectNoLeaks(prefix: string, sysctlsBefore: Record<string, string> = recordedHostSysctls()): Promise<void> {
     expect(describeLeaks(await leaks(prefix, hostLinksBefore(), sysctlsBefore))).toBeUndefined();
 }
 
 export { hostSysctls };
 
 /**
- * The life of a reliability test file: the host settings noted before anything runs; after the
- * last test, every stack the file made destroyed and removed, the command logs and the state
- * removed, the leak check against the file's prefix, then `report` (a summary line) if given.
- * Push every stack the file makes to `stacks`.
+ * The life of a reliability test file: the shared one (test/support/lifecycle.ts: the leak check
+ * against the file's prefix first, then every stack destroyed and removed, the namespaces, the
+ * state and the command logs removed, then the file fails with what leaked), plus `report`, a
+ * summary line printed when the file ends clean. Push every stack the file makes to `stacks`.
+ * sysctlsBefore() is the run's snapshot of the host's settings.
  */
-export function fileLifecycle(prefix: string, report?: () => string): { stacks: TestStack[]; sysctlsBefore: () => Record<string, string> } {
-    const stacks: TestStack[] = [];
-    let before: Record<string, string> = {};
-    beforeAll(async () => {
-        before = await hostSysctls();
-    });
-    afterAll(async () => {
-        for (const s of stacks) await s.dispose();
-        removeCommandLogs();
-        removeState();
-        await expectNoLeaks(prefix, before);
-        if (report) console.log(report());
-    }, 600_000);
-    return { stacks, sysctlsBefore: () => before };
+export function fileLifecycle(prefix: string, report?: () => string, options: { fixtures?: string[]; cleanups?: (() => void | Promise<void>)[] } = {}): { stacks: Disposable[]; sysctlsBefore: () => Record<string, string> } {
+    const { stacks } = sharedLifecycle(prefix, { ...options, cleanups: [removeCommandLogs, ...(options.cleanups ?? [])], ...(report ? { report } : {}) });
+    return { stacks, sysctlsBefore: recordedHostSysctls };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -51,9 +51,21 @@ export function recordHostSysctls(values: Record<string, string>): void {
     process.env[SYSCTLS_ENV] = JSON.stringify(values);
 }
 
-function recordedHostSysctls(): Record<string, string> | undefined {
+/**
+ * The run's snapshot of the host's settings. A missing or empty snapshot is an error, not a
+ * reason to skip the comparison: a leak check that compares nothing cannot fail.
+ */
+export function recordedHostSysctls(): Record<string, string> {
     const raw = process.env[SYSCTLS_ENV];
-    return raw ? (JSON.parse(raw) as Record<string, string>) : undefined;
+    if (!raw) {
+        throw new Error(`the host-sysctl snapshot (${SYSCTLS_ENV}) is missing: test/support/global-setup.ts takes it before the first test; ` +
+            "run the tests through vitest with vitest.config.mts (npm test, or npx vitest run FILE), not in a way that skips the global setup");
+    }
+    const values = JSON.parse(raw) as Record<string, string>;
+    if (Object.keys(values).length === 0) {
+        throw new Error(`the host-sysctl snapshot (${SYSCTLS_ENV}) is empty: none of ${WATCHED_SYSCTLS.join(", ")} could be read with sysctl -n`);
+    }
+    return values;
 }
 
 export interface LeakReport {
@@ -65,16 +77,17 @@ export interface LeakReport {
 
 /**
  * What survived: namespaces with our prefix, host links that did not exist before, and host
- * settings (WATCHED_SYSCTLS) that differ from the run's snapshot.
- * Every integration and end-to-end test calls this after it cleaned up.
+ * settings (WATCHED_SYSCTLS) that differ from the snapshot (the run's, unless one is given).
+ * Runs before any clean-up (test/support/lifecycle.ts): deleting a namespace also deletes a veth
+ * whose other end escaped into the host namespace, which would hide that leak.
  */
-export async function leaks(prefix: string, hostLinksBefore: string[], sysctlsBefore: Record<string, string> | undefined = recordedHostSysctls()): Promise<LeakReport> {
+export async function leaks(prefix: string, hostLinksBefore: string[], sysctlsBefore: Record<string, string> = recordedHostSysctls()): Promise<LeakReport> {
     const before = new Set(hostLinksBefore);
-    const now = sysctlsBefore ? await hostSysctls() : {};
+    const now = await hostSysctls();
     return {
         namespaces: (await namespaces()).filter((n) => n.startsWith(prefix)),
         hostLinks: (await hostLinks()).filter((l) => !before.has(l)),
-        sysctls: Object.entries(sysctlsBefore ?? {}).filter(([k, v]) => now[k] !== v).map(([k, v]) => `${k}: ${v} -> ${now[k] ?? "(gone)"}`),
+        sysctls: Object.entries(sysctlsBefore).filter(([k, v]) => now[k] !== v).map(([k, v]) => `${k}: ${v} -> ${now[k] ?? "(gone)"}`),
     };
 }
 
