@@ -10,25 +10,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { afterAll, describe, expect, it } from "vitest";
-import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { REPO, removeState, TestStack } from "./harness";
+import { describe, expect, it } from "vitest";
+import { namespaces } from "../support/host";
+import { filePrefix } from "../support/prefix";
+import { fileLifecycle } from "../support/lifecycle";
+import { REPO, TestStack } from "./harness";
 import { link } from "./resource-support";
 
 const prefix = filePrefix("consumer");
 const dir = mkdtempSync(join(tmpdir(), "pulumi-netns-consumer-"));
-const stacks: TestStack[] = [];
-
-afterAll(async () => {
-    for (const s of stacks) await s.dispose();
-    // The leak check runs before any clean-up of what a failed test may have left.
-    const leaked = describeLeaks(await leaks(prefix, hostLinksBefore()));
-    await removeNamespaces(prefix);
-    rmSync(dir, { recursive: true, force: true });
-    removeState();
-    expect(leaked).toBeUndefined();
-});
+// Leak check, then clean-up (test/support/lifecycle.ts); the consumer project goes too.
+const { stacks } = fileLifecycle(prefix, { cleanups: [() => rmSync(dir, { recursive: true, force: true })] });
 
 const version = (pkg: string) => (JSON.parse(readFileSync(join(REPO, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
 

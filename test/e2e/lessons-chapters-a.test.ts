@@ -8,18 +8,24 @@
 // destroy, no namespace left. The three lessons run side by side (their own stacks and prefixes):
 // the CLI spends most of its time waiting, and this file must stay well under four minutes.
 // A bad `hops` fails the preview with one line and creates nothing.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatOutcome, runChecks } from "../../lab/checks";
 import { exec } from "../../provider/run";
 import { lessons } from "../../stacks/lessons";
-import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { removeState, REPO, TestStack } from "./harness";
+import { namespaces } from "../support/host";
+import { filePrefix } from "../support/prefix";
+import { fileLifecycle } from "../support/lifecycle";
+import { REPO, TestStack } from "./harness";
 import { expectPictureMatches } from "./pictures";
 
 const prefix = filePrefix("cha");
-/** Stacks that may still hold resources: afterAll destroys these (a test removes its own when it destroyed it). */
-const live = new Set<TestStack>();
+// Leak check, then clean-up (test/support/lifecycle.ts): the stacks that may still hold resources
+// are destroyed at the end (a test takes its own off the list once it destroyed it).
+const life = fileLifecycle(prefix);
+const live = {
+    add: (s: TestStack) => { life.stacks.push(s); },
+    delete: (s: TestStack) => { const i = life.stacks.indexOf(s); if (i >= 0) life.stacks.splice(i, 1); },
+};
 const who = { kind: "Test", name: "lessons-chapters-a", op: "read" as const };
 
 interface StepCase {
@@ -135,15 +141,6 @@ function timer() {
     mark.report = () => `${((Date.now() - start) / 1000).toFixed(1)} s (${phases.join(", ")})`;
     return mark;
 }
-
-afterAll(async () => {
-    // The leak check first: what the tests left behind, before anything here removes it.
-    const report = await leaks(prefix, hostLinksBefore());
-    for (const s of live) await s.dispose();
-    await removeNamespaces(prefix);
-    removeState();
-    expect(describeLeaks(report)).toBeUndefined();
-});
 
 describe("chapter lessons (seeds 000, 002, 003, 004) through the real Pulumi CLI", () => {
     it.concurrent.each(cases)("$lesson: up, checks, step $key=$other and back with the exact steps, destroy", async (c) => {

@@ -3,25 +3,19 @@
 // lab -- verify` runs), and again at once (ICMP rate limits, processes left behind), a no-change
 // preview; ipv6's step (a new MAC) with its exact plan, the kernel's ifindex kept and the
 // link-local address following the MAC, and back; destroy. The lifecycle of the whole file is
-// in one afterAll: destroy what is left, remove the namespaces and the state, then the leak check.
+// through the shared lifecycle: the leak check, then the clean-up of what is left.
 import { execa } from "execa";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatOutcome, runChecks } from "../../lab/checks";
 import { lessons } from "../../stacks/lessons";
-import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { removeState, REPO, TestStack } from "./harness";
+import { namespaces } from "../support/host";
+import { filePrefix } from "../support/prefix";
+import { fileLifecycle } from "../support/lifecycle";
+import { REPO, TestStack } from "./harness";
 import { expectPictureMatches } from "./pictures";
 
 const prefix = filePrefix("chb");
-const stacks: TestStack[] = [];
-
-afterAll(async () => {
-    for (const s of stacks) await s.dispose();
-    await removeNamespaces(prefix);
-    removeState();
-    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
-});
+const { stacks } = fileLifecycle(prefix); // leak check, then clean-up (test/support/lifecycle.ts)
 
 /** Runs the lesson's checks for a config; returns the titles that failed, and a printable report of them. */
 async function check(lesson: string, lessonPrefix: string, config: Record<string, string>) {

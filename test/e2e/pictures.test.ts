@@ -6,14 +6,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { afterAll, describe, expect, it } from "vitest";
-import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { env, removeState, REPO, TestStack } from "./harness";
+import { describe, expect, it } from "vitest";
+import { namespaces } from "../support/host";
+import { filePrefix } from "../support/prefix";
+import { fileLifecycle } from "../support/lifecycle";
+import { env, REPO, TestStack } from "./harness";
 import { expectPictureMatches } from "./pictures";
 
 const prefix = filePrefix("pic");
 const out = mkdtempSync(join(tmpdir(), "pulumi-netns-graph-"));
+// Leak check, then clean-up (test/support/lifecycle.ts); the pictures written go too.
+const { stacks } = fileLifecycle(prefix, { cleanups: [() => rmSync(out, { recursive: true, force: true })] });
 let stack: TestStack | undefined;
 
 async function graph(args: string[]) {
@@ -21,17 +24,10 @@ async function graph(args: string[]) {
     return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
-afterAll(async () => {
-    await stack?.dispose();
-    await removeNamespaces(prefix);
-    removeState();
-    rmSync(out, { recursive: true, force: true });
-    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
-});
-
 describe("the picture of a stack", () => {
     it("hello-namespace matches its picture; pulumi-netns graph draws a running stack and refuses what it cannot draw", async () => {
         stack = await TestStack.create(`${prefix}hello`, REPO, { lesson: "hello-namespace", prefix });
+        stacks.push(stack);
         await stack.up();
         await expectPictureMatches(stack, "hello-namespace", prefix);
 

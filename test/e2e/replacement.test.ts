@@ -16,25 +16,19 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatOutcome, runChecks } from "../../lab/checks";
 import { lessons } from "../../stacks/lessons";
-import { describeLeaks, leaks, namespaces, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
-import { FIXTURE, removeState, REPO, TestStack } from "./harness";
+import { namespaces } from "../support/host";
+import { filePrefix } from "../support/prefix";
+import { fileLifecycle } from "../support/lifecycle";
+import { FIXTURE, REPO, TestStack } from "./harness";
 import { config, link, printed, ref, route, routes, sh, stateResources, sysctl } from "./resource-support";
 
 const prefix = filePrefix("rep");
-const stacks: TestStack[] = [];
 const logs = mkdtempSync(join(tmpdir(), "pulumi-netns-rep-"));
-
-afterAll(async () => {
-    for (const s of stacks) await s.dispose();
-    await removeNamespaces(prefix);
-    removeState();
-    rmSync(logs, { recursive: true, force: true });
-    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
-});
+// Leak check, then clean-up (test/support/lifecycle.ts); the command logs go too.
+const { stacks } = fileLifecycle(prefix, { cleanups: [() => rmSync(logs, { recursive: true, force: true })] });
 
 interface Spec { kind: string; name: string; args: Record<string, unknown>; dependsOn?: string[] }
 
@@ -197,5 +191,6 @@ describe("the VPC lesson with a subnet's bridge replaced", () => {
         expect(failed.map(formatOutcome).join("\n\n")).toBe("");
         await vpc.expectNoChanges();
         await vpc.must(["refresh", "--yes", "--skip-preview", "--expect-no-changes"]);
+        await vpc.destroy();
     });
 });

@@ -2,24 +2,21 @@
 // the link comes up), in place: the ifindex, the static IPv6 address and the routes of the end
 // stay, the other end is untouched. Inspected with `ip -j` in the namespaces, never through the
 // provider's read.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { eui64LinkLocal } from "../../provider/eui64";
-import { describeLeaks, leaks, removeNamespaces } from "../support/host";
-import { filePrefix, hostLinksBefore } from "../support/prefix";
+
+import { filePrefix } from "../support/prefix";
+import { fileLifecycle } from "../support/lifecycle";
 import { create, ipj, link, makeNamespace, sh, update } from "./helpers";
 
 const prefix = filePrefix("vll");
 const A = `${prefix}a`;
 const B = `${prefix}b`;
+fileLifecycle(prefix, { fixtures: [A, B] }); // leak check, then clean-up (test/support/lifecycle.ts)
 
 beforeAll(async () => {
     await makeNamespace(A);
     await makeNamespace(B);
-});
-
-afterAll(async () => {
-    await removeNamespaces(prefix);
-    expect(describeLeaks(await leaks(prefix, hostLinksBefore()))).toBeUndefined();
 });
 
 /** The IPv6 addresses of an interface, by scope. */
