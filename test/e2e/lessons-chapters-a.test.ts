@@ -9,14 +9,13 @@
 // the CLI spends most of its time waiting, and this file must stay well under four minutes.
 // A bad `hops` fails the preview with one line and creates nothing.
 import { describe, expect, it } from "vitest";
-import { formatOutcome, runChecks } from "../../lab/checks";
 import { exec } from "../../provider/run";
-import { lessons } from "../../stacks/lessons";
 import { namespaces } from "../support/host";
 import { filePrefix } from "../support/prefix";
 import { fileLifecycle } from "../support/lifecycle";
 import { REPO, TestStack } from "./harness";
 import { expectPictureMatches } from "./pictures";
+import { check, expectAllPass } from "./lesson-checks";
 
 const prefix = filePrefix("cha");
 // Leak check, then clean-up (test/support/lifecycle.ts): the stacks that may still hold resources
@@ -79,19 +78,6 @@ const cases: StepCase[] = [
         kept: ["ns1/ns1-veth0", "routerA/gwA-veth0", "routerB/gwB-veth0"],
     },
 ];
-
-/** Runs the lesson's checks for a config; returns the titles that failed, and a printable report of them. */
-async function check(lesson: string, lessonPrefix: string, config: Record<string, string>) {
-    const outcomes = await runChecks(lessons[lesson]!.checks(lessonPrefix, config));
-    const failed = outcomes.filter((o) => !o.ok);
-    return { count: outcomes.length, failed: failed.map((o) => o.check.title), report: failed.map(formatOutcome).join("\n\n") };
-}
-
-async function expectAllPass(lesson: string, lessonPrefix: string, config: Record<string, string>) {
-    const r = await check(lesson, lessonPrefix, config);
-    expect(r.count).toBeGreaterThan(0);
-    expect(r.report, `checks of ${lesson} ${JSON.stringify(config)} failed:\n${r.report}`).toBe("");
-}
 
 /**
  * `pulumi up --json`: the update's own steps, as "op name" sorted, leaving out "same" and the

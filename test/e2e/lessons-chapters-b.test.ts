@@ -6,29 +6,15 @@
 // through the shared lifecycle: the leak check, then the clean-up of what is left.
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { formatOutcome, runChecks } from "../../lab/checks";
-import { lessons } from "../../stacks/lessons";
 import { namespaces } from "../support/host";
 import { filePrefix } from "../support/prefix";
 import { fileLifecycle } from "../support/lifecycle";
 import { REPO, TestStack } from "./harness";
 import { expectPictureMatches } from "./pictures";
+import { check, expectAllPass } from "./lesson-checks";
 
 const prefix = filePrefix("chb");
 const { stacks } = fileLifecycle(prefix); // leak check, then clean-up (test/support/lifecycle.ts)
-
-/** Runs the lesson's checks for a config; returns the titles that failed, and a printable report of them. */
-async function check(lesson: string, lessonPrefix: string, config: Record<string, string>) {
-    const outcomes = await runChecks(lessons[lesson]!.checks(lessonPrefix, config));
-    const failed = outcomes.filter((o) => !o.ok);
-    return { count: outcomes.length, failed: failed.map((o) => o.check.title), report: failed.map(formatOutcome).join("\n\n") };
-}
-
-async function expectAllPass(lesson: string, lessonPrefix: string, config: Record<string, string>) {
-    const r = await check(lesson, lessonPrefix, config);
-    expect(r.count).toBeGreaterThan(0);
-    expect(r.report, `checks of ${lesson} ${JSON.stringify(config)} failed:\n${r.report}`).toBe("");
-}
 
 /** What the kernel says about an interface: its ifindex and MAC. */
 async function link(ns: string, dev: string): Promise<{ ifindex: number; address: string }> {

@@ -7,7 +7,6 @@
 // the exact plan), checks, no-change preview, refresh and another no-change preview; destroy.
 // First, the checks' own reading of ping and traceroute output.
 import { describe, expect, it } from "vitest";
-import { formatOutcome, runChecks } from "../../lab/checks";
 import { netUnreachable, tracePath } from "../../stacks/checks";
 import { lessons } from "../../stacks/lessons";
 import { namespaces } from "../support/host";
@@ -16,6 +15,7 @@ import { filePrefix } from "../support/prefix";
 import { REPO, TestStack } from "./harness";
 import { sh } from "./resource-support";
 import { expectPictureMatches } from "./pictures";
+import { check, expectAllPass } from "./lesson-checks";
 
 const prefix = filePrefix("core");
 const { stacks } = fileLifecycle(prefix); // leak check, then clean-up (test/support/lifecycle.ts)
@@ -54,19 +54,6 @@ const cases: StepCase[] = [
         flips: ["router1: ip route get 198.51.100.1", "router2: ip route get 192.0.2.1", "ns1 reaches ns2 (198.51.100.1)", "ns2 reaches ns1 (192.0.2.1)", "traceroute from ns1 to 198.51.100.1"],
     },
 ];
-
-/** Runs the lesson's checks for a config; returns the titles that failed, and a printable report of them. */
-async function check(lesson: string, lessonPrefix: string, config: Record<string, string>) {
-    const outcomes = await runChecks(lessons[lesson]!.checks(lessonPrefix, config));
-    const failed = outcomes.filter((o) => !o.ok);
-    return { count: outcomes.length, failed: failed.map((o) => o.check.title), report: failed.map(formatOutcome).join("\n\n") };
-}
-
-async function expectAllPass(lesson: string, lessonPrefix: string, config: Record<string, string>) {
-    const r = await check(lesson, lessonPrefix, config);
-    expect(r.count).toBeGreaterThan(0);
-    expect(r.report, `checks of ${lesson} ${JSON.stringify(config)} failed:\n${r.report}`).toBe("");
-}
 
 describe("what the checks read from ping and traceroute", () => {
     const ns1 = { label: "ns1", ns: "x-ns1" };
