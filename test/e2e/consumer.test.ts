@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest";
 import { namespaces } from "../support/host";
 import { filePrefix } from "../support/prefix";
 import { fileLifecycle } from "../support/lifecycle";
-import { REPO, TestStack } from "./harness";
+import { env, REPO, TestStack } from "./harness";
 import { link } from "./resource-support";
 
 const prefix = filePrefix("consumer");
@@ -53,13 +53,15 @@ export const outputs = { mtu, peerMtu: cable.peerMtu, mac, peerMac: cable.peerMa
 
 describe("a Pulumi project of the user's own that installs the packed package", () => {
     it("packs only the compiled provider, installs it, and runs preview, up, outputs, no-change preview, refresh and destroy", async () => {
-        // 1. The package: compiled JS and .d.ts of the provider only (`prepare` builds it).
+        // 1. The package: compiled JS and .d.ts of the provider and of the picture (graph/) only
+        // (`prepare` builds it).
         const packed = JSON.parse(await npm(["pack", "--json", "--pack-destination", dir], REPO)) as { filename: string; files: { path: string }[] }[];
         const files = packed[0]!.files.map((f) => f.path);
         expect(files).toContain("dist/provider/index.js");
         expect(files).toContain("dist/provider/index.d.ts");
         expect(files).toContain("dist/provider/impl.js");
-        for (const f of files) expect(f).toMatch(/^(package\.json|README\.md|LICENSE|dist\/provider\/[a-z]+\.(js|d\.ts))$/);
+        expect(files).toContain("dist/graph/cli.js");
+        for (const f of files) expect(f).toMatch(/^(package\.json|README\.md|LICENSE|dist\/provider\/[a-z0-9]+\.(js|d\.ts)|dist\/graph\/(cli|png|render|stack)\.(js|d\.ts))$/);
 
         // 2. The user's project.
         const project = join(dir, "project");
@@ -99,6 +101,14 @@ describe("a Pulumi project of the user's own that installs the packed package", 
             linkLocal: await linkLocal(`${p}left`, "veth0"), peerLinkLocal: await linkLocal(`${p}right`, "veth1"),
         });
         expect(out.outputs.linkLocal).toMatch(/^fe80::/);
+
+        // The picture of the user's stack, by the package's own command, from the project.
+        const svgPath = join(dir, "consumer.svg");
+        const graph = await execa(join(project, "node_modules/.bin/pulumi-netns"), ["graph", "--stack", stack.name, "-o", svgPath, "--strip-prefix", p],
+            { cwd: project, env: env(), reject: false });
+        expect(graph.exitCode, String(graph.stderr)).toBe(0);
+        const svg = readFileSync(svgPath, "utf8");
+        for (const label of ["left", "right", "veth0", "veth1", "mtu 1400"]) expect(svg).toContain(label);
 
         await stack.expectNoChanges();
         await stack.refresh(); // runs the stored provider, which loads the installed package
