@@ -81,9 +81,9 @@ describe("VethPair create", () => {
         ]);
         // Then only reads of the link-local addresses (one per end, more while the kernel has not assigned them yet).
         const reads = cmds.slice(2).map((c) => c.join(" "));
-        expect(reads).toContain(`ip -n ${A} -j -6 address show dev q4a scope link`);
-        expect(reads).toContain(`ip -n ${B} -j -6 address show dev q4b scope link`);
-        for (const r of reads) expect(r).toMatch(/ -j -6 address show dev q4[ab] scope link$/);
+        expect(reads).toContain(`ip -n ${A} -j address show dev q4a scope link`);
+        expect(reads).toContain(`ip -n ${B} -j address show dev q4b scope link`);
+        for (const r of reads) expect(r).toMatch(/ -j address show dev q4[ab] scope link$/);
         const [x, y] = await expectPeers(A, "q4a", B, "q4b");
         expect(outs).toMatchObject({ ifindex: x.ifindex, peerIfindex: y.ifindex, mac: x.address, peerMac: y.address,
             linkLocal: await linkLocal(A, "q4a"), peerLinkLocal: await linkLocal(B, "q4b") });

@@ -131,14 +131,17 @@ describe(`pulumi up killed with SIGKILL while a topology of ${2 + 5 * HOSTS} res
     });
 });
 
-// `destroy` killed the same way. Every delete of the provider treats "already gone" as success,
+// `destroy` killed the same way. A namespace's contents are deleted with it (deletedWith: the
+// engine skips their deletes, README "Replaced and deleted together"), so destroying the star
+// runs one `ip netns del` per namespace, 8 in all, side by side: killed after the first and after
+// half of them. Every delete of the provider treats "already gone" as success,
 // so the recovery is only the unlocking (steps 0 and 1 above) and a second `destroy`; README
 // "Large labs" says the same holds with PULUMI_SKIP_CHECKPOINTS, where the state still lists
 // everything the killed run deleted.
 describe(`pulumi destroy killed with SIGKILL while the same topology is being removed`, () => {
     it.each([
-        { n: 4, skip: false }, { n: 20, skip: false },
-        { n: 4, skip: true }, { n: 20, skip: true },
+        { n: 1, skip: false }, { n: 4, skip: false },
+        { n: 1, skip: true }, { n: 4, skip: true },
     ])("killed after $n deleting commands (PULUMI_SKIP_CHECKPOINTS: $skip): unlocked, a second destroy removes the rest and leaves nothing", async ({ n, skip }) => {
         const tag = `d${n}${skip ? "s" : ""}`;
         const p = `${prefix}${tag}-`;
