@@ -16,3 +16,18 @@ export async function expectAllPass(lesson: string, lessonPrefix: string, config
     expect(r.count).toBeGreaterThan(0);
     expect(r.report, `checks of ${lesson} ${JSON.stringify(config)} failed:\n${r.report}`).toBe("");
 }
+
+/** A lesson step as the lesson e2e files drive it: the default step, the other value, the exact plans both ways. */
+export interface StepCase {
+    lesson: string;
+    /** Short tag: each lesson gets its own namespaces (`${prefix}${tag}-ns1`), so a failed one cannot block the next. */
+    tag: string;
+    /** The config key of the step, and its non-default value. */
+    key: string;
+    other: string;
+    /** The plan from the default step to the other one, and back, as "op name" sorted. */
+    there: string[];
+    back: string[];
+    /** The checks of the default step that must fail once the other step is applied (titles start with these, in check order). */
+    flips: string[];
+}

@@ -15,7 +15,7 @@ import { filePrefix } from "../support/prefix";
 import { fileLifecycle } from "../support/lifecycle";
 import { REPO, TestStack } from "./harness";
 import { expectPictureMatches } from "./pictures";
-import { check, expectAllPass } from "./lesson-checks";
+import { check, expectAllPass, type StepCase } from "./lesson-checks";
 
 const prefix = filePrefix("cha");
 // Leak check, then clean-up (test/support/lifecycle.ts): the stacks that may still hold resources
@@ -27,22 +27,10 @@ const live = {
 };
 const who = { kind: "Test", name: "lessons-chapters-a", op: "read" as const };
 
-interface StepCase {
-    lesson: string;
-    /** Short tag: each lesson gets its own namespaces (`${prefix}${tag}-ns1`). */
-    tag: string;
-    key: string;
-    other: string;
-    /** The update's steps from the default step to the other one, and back, as "op name", sorted. */
-    there: string[];
-    back: string[];
-    /** The checks of the default step that must fail once the other step is applied (titles start with these, in check order). */
-    flips: string[];
-    /** Links whose ifindex the step must keep, as "namespace/ifname" (namespace without the prefix). */
-    kept: string[];
-}
+/** A step of a chapter lesson also names the links whose ifindex it must keep. */
+type ChapterStep = StepCase & { kept: string[] };
 
-const cases: StepCase[] = [
+const cases: ChapterStep[] = [
     {
         lesson: "ttl-traceroute", tag: "ttl", key: "hops", other: "4",
         // router4 and what it needs, router3's way onward; router3 unplugged from the switch.

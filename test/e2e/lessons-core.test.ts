@@ -15,24 +15,10 @@ import { filePrefix } from "../support/prefix";
 import { REPO, TestStack } from "./harness";
 import { sh } from "./resource-support";
 import { expectPictureMatches } from "./pictures";
-import { check, expectAllPass } from "./lesson-checks";
+import { check, expectAllPass, type StepCase } from "./lesson-checks";
 
 const prefix = filePrefix("core");
 const { stacks } = fileLifecycle(prefix); // leak check, then clean-up (test/support/lifecycle.ts)
-
-interface StepCase {
-    lesson: string;
-    /** Short tag: each lesson gets its own namespaces (`${prefix}${tag}-ns1`), so a failed one cannot block the next. */
-    tag: string;
-    /** The config key of the step, and its non-default value. */
-    key: string;
-    other: string;
-    /** The plan from the default step to the other one, and back, as "op name" sorted. */
-    there: string[];
-    back: string[];
-    /** The checks of the default step that must fail once the other step is applied (titles start with these). */
-    flips: string[];
-}
 
 const cases: StepCase[] = [
     {
