@@ -12,16 +12,32 @@ export { kinds } from "./registry";
 
 type Props = Record<string, unknown>;
 
-/** Whether PULUMI_NETNS_ADOPT_IDS (a JSON list of "Kind:id") names this object. */
-export function recoveryAdopts(kind: Kind, id: string): boolean {
-    const raw = process.env.PULUMI_NETNS_ADOPT_IDS;
-    if (!raw) return false;
+function jsonList(raw: string | undefined): unknown[] {
+    if (!raw) return [];
     try {
-        const ids = JSON.parse(raw) as unknown;
-        return Array.isArray(ids) && ids.includes(`${kind}:${id}`);
+        const v = JSON.parse(raw) as unknown;
+        return Array.isArray(v) ? v : [];
     } catch {
-        return false;
+        return [];
     }
+}
+
+/**
+ * Whether the recovery takes this object over: PULUMI_NETNS_ADOPT_IDS (a JSON list of "Kind:id")
+ * names it, or PULUMI_NETNS_ADOPT_NAMESPACES (a JSON list of namespace names) holds every
+ * namespace it lives in (`spaces`): namespaces marked by this stack that its state does not
+ * record, made by a run that died before writing its state (lab/recover.ts).
+ */
+export function recoveryAdopts(kind: Kind, id: string, spaces: string[] = []): boolean {
+    if (jsonList(process.env.PULUMI_NETNS_ADOPT_IDS).includes(`${kind}:${id}`)) return true;
+    const adopted = jsonList(process.env.PULUMI_NETNS_ADOPT_NAMESPACES);
+    return spaces.length > 0 && spaces.every((s) => adopted.includes(s));
+}
+
+/** The namespaces an object lives in: a Namespace's own name, else its namespace inputs. */
+function spacesOf(k: AnyKind, a: Props): string[] {
+    const keys = k.kind === "Namespace" ? ["name"] : (k.namespaces as readonly string[]);
+    return keys.map((key) => a[key]).filter((v): v is string => typeof v === "string");
 }
 
 function subject(kind: Kind, op: Op, props: Props, id?: string): Subject {
@@ -61,8 +77,9 @@ export function providerFor(kind: Kind) {
             const id = k.id(a);
             // Recovery from an interrupted run: an object whose create was pending when the CLI
             // died may exist, whole or half-made. Listed by id in PULUMI_NETNS_ADOPT_IDS (lab/recover.ts
-            // lists the pending creates of the state), it is taken over as with adopt: true.
-            if ("adopt" in a && recoveryAdopts(kind, id)) {
+            // lists the pending creates of the state), or inside namespaces this stack marked but
+            // did not record (PULUMI_NETNS_ADOPT_NAMESPACES), it is taken over as with adopt: true.
+            if ("adopt" in a && recoveryAdopts(kind, id, spacesOf(k, a))) {
                 const outs = await k.create(subject(kind, "create", inputs), { ...a, adopt: true });
                 return { id, outs: storable({ ...outs, adopt: a.adopt }) };
             }
