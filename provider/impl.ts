@@ -7,6 +7,7 @@ import type { Subject, Op } from "./run";
 import { UNKNOWN, validate } from "./schemas";
 import { definitions, kinds, type Kind } from "./registry";
 import { hostNamespaceFailures } from "./hostns";
+import { ownerProblem, type Owner } from "./owner";
 
 export { kinds } from "./registry";
 
@@ -40,9 +41,26 @@ function spacesOf(k: AnyKind, a: Props): string[] {
     return keys.map((key) => a[key]).filter((v): v is string => typeof v === "string");
 }
 
+/**
+ * The stack that declared a resource, as the resource class passes it (`__owner`, dynamic.ts):
+ * undefined when absent (a state from before marks) or not writable in a mark (check refuses it).
+ */
+export function ownerInput(props: Props): Owner | undefined {
+    const o = props.__owner as Partial<Owner> | undefined;
+    if (!o || typeof o !== "object" || typeof o.project !== "string" || typeof o.stack !== "string") return undefined;
+    const owner = { project: o.project, stack: o.stack };
+    return ownerProblem(owner) ? undefined : owner;
+}
+
 function subject(kind: Kind, op: Op, props: Props, id?: string): Subject {
     const name = typeof props.resourceName === "string" ? props.resourceName : (id ?? "?");
-    return { kind, name, op };
+    const owner = ownerInput(props);
+    return { kind, name, op, ...(owner ? { owner: { ...owner, kind, name } } : {}) };
+}
+
+/** Keeps the owner in the outputs, so that delete (which gets the stored outputs) knows it. */
+function withOwner(outs: Props, props: Props): Props {
+    return props.__owner === undefined ? outs : { ...outs, __owner: props.__owner };
 }
 
 /** The engine cannot store `undefined` ("Unexpected struct type"): leave such keys out. */
@@ -51,7 +69,7 @@ export function storable<T extends Props>(props: T): T {
 }
 
 function strip(props: Props): Props {
-    const { __provider: _p, ...rest } = props;
+    const { __provider: _p, __owner: _o, ...rest } = props;
     return rest;
 }
 
@@ -81,18 +99,18 @@ export function providerFor(kind: Kind) {
             // did not record (PULUMI_NETNS_ADOPT_NAMESPACES), it is taken over as with adopt: true.
             if ("adopt" in a && recoveryAdopts(kind, id, spacesOf(k, a))) {
                 const outs = await k.create(subject(kind, "create", inputs), { ...a, adopt: true });
-                return { id, outs: storable({ ...outs, adopt: a.adopt }) };
+                return { id, outs: storable(withOwner({ ...outs, adopt: a.adopt }, inputs)) };
             }
             const outs = await k.create(subject(kind, "create", inputs), a);
-            return { id, outs: storable(outs) };
+            return { id, outs: storable(withOwner(outs, inputs)) };
         },
         async read(id: string, props: Props) {
             const live = await k.read(subject(kind, "read", props, id), strip(props));
-            return live === undefined ? {} : { id, props: storable(live) };
+            return live === undefined ? {} : { id, props: storable(withOwner(live, props)) };
         },
         async update(_id: string, olds: Props, news: Props) {
             const outs = await k.update(subject(kind, "update", news), strip(olds), strip(news));
-            return { outs: storable(outs) };
+            return { outs: storable(withOwner(outs, news)) };
         },
         async delete(id: string, props: Props) {
             await k.delete(subject(kind, "delete", props, id), strip(props));

@@ -18,6 +18,7 @@ import { adopt, nsname, UNKNOWN } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, ipJson, NetnsError, privileged, commonHint, type Subject } from "./run";
 import { namespaceExists } from "./namespace";
+import { ROUTE_PROTO } from "./owner";
 import { bits, formatCidr, hostMask, isNetworkAddress, parseCidr, parseIp } from "./net";
 
 /** A rule selector (`from`, `to`): "all" or a network with its prefix and no host bits. */
@@ -87,8 +88,10 @@ function spec(r: Identity & Action): string[] {
         ...(r.type !== undefined ? [r.type] : ["lookup", String(r.lookup)])];
 }
 
+// A made rule carries the project's protocol number (owner.ts); del names none, so rules of
+// releases before it (proto boot) are removed as before.
 export const argv = {
-    add: (r: Identity & Action) => ["ip", "-n", r.namespace, family(r), "rule", "add", ...spec(r)],
+    add: (r: Identity & Action) => ["ip", "-n", r.namespace, family(r), "rule", "add", ...spec(r), "protocol", String(ROUTE_PROTO)],
     del: (r: Identity & Action) => ["ip", "-n", r.namespace, family(r), "rule", "del", ...spec(r)],
     show: (r: Identity) => ["ip", "-n", r.namespace, "-j", family(r), "rule", "show", "priority", String(r.priority)],
 };
