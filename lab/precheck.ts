@@ -34,9 +34,17 @@ export async function lessonNamespaces(lesson: string, prefix: string, config: R
         },
         call: (a) => a.inputs,
     }, PROJECT, lesson, true);
-    l.define({ prefix, config: new pulumi.Config(PROJECT) });
-    // Every registration has reached the mocks once the outstanding RPCs are done.
-    await pulumi.runtime.disconnect();
+    // The SDK takes a stack trace per resource (its source position, for the engine's display):
+    // most of the time here, and nothing the mocks need. Without them the run is 3 to 8 times faster.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        l.define({ prefix, config: new pulumi.Config(PROJECT) });
+        // Every registration has reached the mocks once the outstanding RPCs are done.
+        await pulumi.runtime.disconnect();
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
     return [...new Set(names)].sort();
 }
 
