@@ -119,7 +119,7 @@ export const bridge: KindDef<"Bridge", typeof schema, typeof computed> = defineK
             if (/File exists/.test(add.stderr)) {
                 // Whose it is decides (owner.ts): taken back, adopted, or refused naming its owner.
                 const l = await show(s, a);
-                const verdict = l ? onExisting(claimOf(l.alias, s.owner), `interface ${a.name} in ${a.namespace}`, s.owner, a.adopt, a.adoptFrom) : undefined;
+                const verdict = l ? onExisting(claimOf(l.alias, s.owner), `interface ${a.name} in ${a.namespace}`, s.owner, a.adopt, a.adoptFrom, hint(a, add.stderr)) : undefined;
                 if (verdict?.take) return adoptExisting(s, a);
                 throw new NetnsError(s, privileged(req.argv), add.exitCode, add.stderr, verdict?.hint ?? hint(a, add.stderr), req.input);
             }

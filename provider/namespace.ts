@@ -85,7 +85,8 @@ export const namespace: KindDef<"Namespace", typeof schema, {}> = defineKind({
             // Whose it is decides: this resource's own (its create was lost) is taken back; an
             // unmarked one or this stack's with adopt; another stack's only with adoptFrom.
             const found = exists ? await claim(s, a.name) : undefined;
-            const verdict = found ? onExisting(found, `namespace ${a.name}`, s.owner, a.adopt, a.adoptFrom) : undefined;
+            const verdict = found ? onExisting(found, `namespace ${a.name}`, s.owner, a.adopt, a.adoptFrom,
+                `a namespace named ${a.name} already exists: remove it with 'ip netns del ${a.name}', or set adopt: true to manage it from now on (destroy will then delete it)`) : undefined;
             if (!verdict?.take) {
                 throw new NetnsError(s, privileged(argv.add(a.name)), add.exitCode, add.stderr, verdict?.hint ?? (exists
                     ? `a namespace named ${a.name} already exists but cannot be entered; remove it with 'ip netns del ${a.name}' if it is a leftover`

@@ -105,9 +105,10 @@ export function ownerText(o: Owner): string {
 
 /**
  * What create does with an object that already exists: take it over, or refuse with the hint
- * (the message's last line) that says whose it is. `what` names the object ("namespace ns1").
+ * (the message's last line) that says whose it is. `what` names the object ("namespace ns1");
+ * `unmarked` is the kind's own hint for an object without a mark.
  */
-export function onExisting(claim: Claim, what: string, me: Mark | undefined, adopt: boolean, adoptFrom: string | undefined): { take: true } | { take: false; hint: string } {
+export function onExisting(claim: Claim, what: string, me: Mark | undefined, adopt: boolean, adoptFrom: string | undefined, unmarked?: string): { take: true } | { take: false; hint: string } {
     switch (claim.by) {
         case "this-resource":
             return { take: true }; // recovery: this resource made it, and the record of that was lost
@@ -116,7 +117,8 @@ export function onExisting(claim: Claim, what: string, me: Mark | undefined, ado
                 : { take: false, hint: `${what} belongs to this stack's ${claim.mark.kind ?? "resource"} ${claim.mark.name ?? "(name not recorded)"}: one stack cannot make it twice; give this one another name, or set adopt: true to take it over` };
         case "nobody":
             return adopt || adoptFrom !== undefined ? { take: true }
-                : { take: false, hint: `${what} already exists and carries no ownership mark: it was made by hand, by another tool or by a release before marks; remove it, give this one another name, or set adopt: true to take it over (destroy will then delete it)` };
+                : { take: false, hint: unmarked !== undefined ? `${unmarked} (it carries no ownership mark: made by hand, by another tool or by a release before marks)`
+                    : `${what} already exists and carries no ownership mark: it was made by hand, by another tool or by a release before marks; remove it, give this one another name, or set adopt: true to take it over (destroy will then delete it)` };
         case "other": {
             if (!claim.mark) return { take: false, hint: `${what} carries an ownership mark that cannot be read (${JSON.stringify(claim.text)}), so it is treated as another stack's: give this one another name, or remove the object by hand if it is a leftover` };
             if (adoptFrom === ownerText(claim.mark)) return { take: true };

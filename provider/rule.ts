@@ -167,6 +167,13 @@ export const rule: KindDef<"Rule", typeof schema, {}> = defineKind({
     id: (r) => `${r.namespace}/${r.priority} from ${r.from} to ${r.to}`,
 
     async create(s, r) {
+        // The kernel tells rules apart by their protocol too: a hand-made twin (proto boot) would
+        // not stop the add of ours (proto 77). So an identical rule is looked for first.
+        const same = (await candidates(s, r))?.some((x) => sameAction(liveAction(x), r));
+        if (same) {
+            if (r.adopt) return { ...r };
+            throw new NetnsError(s, privileged(argv.show(r)), undefined, "", hint(r, "File exists")!);
+        }
         const res = await exec(s, argv.add(r));
         if (res.exitCode !== 0 && !(r.adopt && /File exists/.test(res.stderr))) {
             throw new NetnsError(s, privileged(argv.add(r)), res.exitCode, res.stderr, hint(r, res.stderr) ?? commonHint(res.stderr));

@@ -270,7 +270,7 @@ async function onExistingPair(s: Subject, a: VethPairSpec): Promise<{ take: true
     let taken = false;
     for (const [e, l] of [[x, lx], [y, ly]] as const) {
         if (!l) continue;
-        const v = onExisting(claimOf(l.alias, s.owner), `interface ${e.name} in ${e.namespace}`, s.owner, a.adopt, a.adoptFrom);
+        const v = onExisting(claimOf(l.alias, s.owner), `interface ${e.name} in ${e.namespace}`, s.owner, a.adopt, a.adoptFrom, hint(a)("File exists"));
         if (!v.take) return v;
         taken = true;
     }

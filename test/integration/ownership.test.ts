@@ -83,7 +83,7 @@ describe("ownership marks", () => {
         await create("Namespace", { resourceName: "x", name: H }); // no owner: no mark, as before marks
         expect(await alias(H, "lo")).toBeUndefined();
         const plain = await createFails("Namespace", { resourceName: "h", name: H, __owner: mine });
-        expect(plain.message).toMatch(/carries no ownership mark: it was made by hand/);
+        expect(plain.message).toMatch(/already exists.*adopt: true.*no ownership mark: made by hand/);
         const adopted = await create("Namespace", { resourceName: "h", name: H, adopt: true, __owner: mine });
         expect(parseMark(await alias(H, "lo"))).toMatchObject(mine);
         await providers.Namespace.delete(adopted.id, adopted.outs);
