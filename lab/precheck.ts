@@ -109,7 +109,7 @@ export async function conflicts(names: string[], me: Owner, lesson: string, stat
         const mark = parseMark(alias);
         if (mark) {
             if (sameOwner(mark, me)) continue;
-            const hint = mark.project === PROJECT ? destroyHint(mark.stack) : `pulumi destroy --stack ${mark.stack} in project ${mark.project}`;
+            const hint = mark.project === PROJECT ? destroyHint(mark.stack) : `pulumi destroy --stack ${mark.stack}, in project ${mark.project}`;
             out.push({ namespace: ns, mark, message: `${ns} belongs to ${describeOwner(mark)}: destroy that stack first (${hint}), or ${retry}` });
             continue;
         }
