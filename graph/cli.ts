@@ -4,11 +4,17 @@
 // runs `pulumi stack export` on the stack and writes its picture (NAME.svg by default, and the
 // PNG beside it with --png), then prints the path of each file. On any problem: one line on
 // stderr naming what is missing and what to run, exit 1, nothing written.
+//   npx pulumi-netns leftovers [--remove] [--prefix P] [--project P] [--backend URL] [--org ORG]
+// lists the objects on the host marked by a stack that no longer has them (provider/leftovers.ts),
+// and removes them with --remove.
 import { resolve } from "node:path";
 import { StackGraphError } from "./render";
+import { leftoversCommand, parseLeftoverArgs } from "../provider/leftovers";
 import { exportStack, writePicture } from "./stack";
 
-const USAGE = "usage: pulumi-netns graph --stack NAME [--cwd DIR] [--png] [-o FILE] [--strip-prefix PREFIX] [--details] [--direction LR|TB]";
+const GRAPH_USAGE = "pulumi-netns graph --stack NAME [--cwd DIR] [--png] [-o FILE] [--strip-prefix PREFIX] [--details] [--direction LR|TB]";
+const LEFTOVERS_USAGE = "pulumi-netns leftovers [--remove] [--prefix PREFIX] [--project NAME] [--backend URL] [--org ORG]";
+const USAGE = `usage: ${GRAPH_USAGE}\n       ${LEFTOVERS_USAGE}`;
 
 export interface GraphArgs {
     stack: string;
@@ -25,7 +31,7 @@ export function parseGraphArgs(argv: string[]): GraphArgs {
     const a: Partial<GraphArgs> & { png: boolean; details: boolean } = { png: false, details: false };
     const value = (i: number, flag: string) => {
         const v = argv[i + 1];
-        if (v === undefined || v.startsWith("-")) throw new StackGraphError(`${flag} needs a value (${USAGE})`);
+        if (v === undefined || v.startsWith("-")) throw new StackGraphError(`${flag} needs a value (usage: ${GRAPH_USAGE})`);
         return v;
     };
     for (let i = 0; i < argv.length; i++) {
@@ -45,7 +51,7 @@ export function parseGraphArgs(argv: string[]): GraphArgs {
             }
             case "--png": a.png = true; break;
             case "--details": a.details = true; break;
-            default: throw new StackGraphError(`unknown argument "${f}" (${USAGE})`);
+            default: throw new StackGraphError(`unknown argument "${f}" (usage: ${GRAPH_USAGE})`);
         }
     }
     if (!a.stack) throw new StackGraphError("which stack? pass --stack NAME (pulumi stack ls lists them)");
@@ -54,6 +60,14 @@ export function parseGraphArgs(argv: string[]): GraphArgs {
 
 export async function main(argv: string[]): Promise<number> {
     const [verb, ...rest] = argv;
+    if (verb === "leftovers") {
+        try {
+            return await leftoversCommand(parseLeftoverArgs(rest, `usage: ${LEFTOVERS_USAGE}`));
+        } catch (e) {
+            console.error(`pulumi-netns leftovers: ${(e as Error).message}`);
+            return 1;
+        }
+    }
     if (verb !== "graph") {
         console.error(verb === undefined || verb === "help" || verb === "--help" ? USAGE : `unknown command "${verb}"\n${USAGE}`);
         return verb === "help" || verb === "--help" ? 0 : 2;

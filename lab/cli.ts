@@ -5,14 +5,19 @@
 //   verify LESSON        run the lesson's checks against what is running
 //   destroy LESSON       remove everything the lesson made
 //   recover LESSON       after an interrupted `up` (killed, crashed): unlock, adopt what it made, converge (lab/recover.ts)
+//   leftovers [--remove] [--prefix P]  objects marked by a lessons stack that no longer has them (provider/leftovers.ts)
 //   graph LESSON [--png] the picture of what is running: LESSON.svg (and LESSON.png) in the current directory (graph/)
 //   env                  the exports for plain `pulumi` in a shell (handled by scripts/lab.sh)
 // The stack is named after the lesson. scripts/lab.sh installs whatever is missing first.
+// Before `up` (and `preview`), lab/precheck.ts stops the run when a namespace the lesson needs
+// belongs to another stack or was made by hand, before the engine starts.
 import { resolve } from "node:path";
 import { execa } from "execa";
 import { lessons } from "../stacks/lessons";
 import { formatOutcome, runChecks } from "./checks";
 import { recoverStack } from "./recover";
+import { precheck, PROJECT } from "./precheck";
+import { leftoversCommand, parseLeftoverArgs } from "../provider/leftovers";
 import { StackGraphError } from "../graph/render";
 import { exportStack, writePicture } from "../graph/stack";
 
@@ -67,8 +72,15 @@ async function main(argv: string[]): Promise<number> {
     if (!verb || verb === "list" || verb === "help") {
         console.log("Lessons (npm run lab -- up LESSON):");
         for (const l of Object.values(lessons)) console.log(`  ${l.name.padEnd(18)} ${l.summary}`);
-        console.log("\nVerbs: list, preview, up, verify, destroy, recover, graph, env");
+        console.log("\nVerbs: list, preview, up, verify, destroy, recover, graph, leftovers, env");
         return 0;
+    }
+    if (verb === "leftovers") {
+        // Only the lessons project, judged against the lab's backend (scripts/setup.sh).
+        const usage = "usage: npm run lab -- leftovers [--remove] [--prefix PREFIX]";
+        const o = parseLeftoverArgs(argv.slice(1), usage);
+        if (o.backendUrl !== undefined || o.project !== undefined || o.org !== undefined) throw new Error(`${usage} (the lab's backend and project are fixed; for other projects: npx pulumi-netns leftovers)`);
+        return leftoversCommand({ ...o, project: PROJECT });
     }
     if (!name || !lessons[name]) {
         console.error(`usage: npm run lab -- ${verb} LESSON   (LESSON is one of: ${Object.keys(lessons).join(", ")})`);
@@ -83,6 +95,13 @@ async function main(argv: string[]): Promise<number> {
     switch (verb) {
         case "preview":
         case "up": {
+            const settings = Object.fromEntries(rest.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+            const found = (await precheck(root, name, name, settings)).conflicts;
+            if (found.length) {
+                for (const c of found) console.error(c.message);
+                console.error(`\n${name}: not started (nothing was changed)`);
+                return 1;
+            }
             await pulumi(["stack", "select", "--create", name], { capture: true });
             for (const kv of rest) {
                 const [k, ...v] = kv.split("=");
@@ -104,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
             console.log(`\nChecks for ${name}:`);
             return (await verify(name)) ? 0 : 1;
         default:
-            console.error(`unknown verb "${verb}": use list, preview, up, verify, destroy, recover, graph or env`);
+            console.error(`unknown verb "${verb}": use list, preview, up, verify, destroy, recover, graph, leftovers or env`);
             return 2;
     }
 }

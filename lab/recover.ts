@@ -22,9 +22,14 @@
 //      recorded inputs, exactly as create would (provider/impl.ts: the kind's `id`);
 //   3. `pulumi refresh --clear-pending-creates --yes` drops them from the state (and brings the
 //      recorded resources in line with the host; pending updates and deletes go with it);
-//   4. `PULUMI_NETNS_ADOPT_IDS='["Kind:id", ...]' pulumi up --yes`: the provider takes over
-//      exactly the listed objects as with adopt: true (finishing what is half-made: loopback up,
-//      the peer end up, ...) and creates everything else as usual;
+//   2b. the namespaces on the host marked by this stack (provider/owner.ts: the alias of their
+//      `lo`) that its state does not record: a run that died before writing its state made them
+//      (under PULUMI_SKIP_CHECKPOINTS the engine records neither the resources nor a pending
+//      operation until the end), so they, and everything in them, are this stack's to take over;
+//   4. `PULUMI_NETNS_ADOPT_IDS='["Kind:id", ...]' PULUMI_NETNS_ADOPT_NAMESPACES='["ns", ...]'
+//      pulumi up --yes`: the provider takes over exactly the listed objects, and every object
+//      that lives only in the listed namespaces, as with adopt: true (finishing what is
+//      half-made: loopback up, the peer end up, ...) and creates everything else as usual;
 //   5. `pulumi preview --expect-no-changes` shows that the stack has converged.
 // Usage: node dist/lab/recover.js --stack NAME [--cwd PROJECT_DIR]   (or: npm run lab -- recover LESSON)
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -33,6 +38,8 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { kinds, type Kind } from "../provider/registry";
 import { validate } from "../provider/schemas";
+import { namespaceMarks } from "../provider/leftovers";
+import { sameOwner, type Mark } from "../provider/owner";
 
 export interface CliResult {
     exitCode: number;
@@ -134,12 +141,23 @@ export function pendingCreates(d: Deployment): PendingCreate[] {
     return out;
 }
 
+/**
+ * Step 2b: the namespaces marked by `owner` that the deployment does not record (pure: the
+ * marks come from the host).
+ */
+export function unrecordedOwnNamespaces(d: Deployment, owner: { project: string; stack: string }, marks: { namespace: string; mark: Mark }[]): string[] {
+    const recorded = new Set((d.resources ?? []).filter((r) => TYPE.exec(r.type)?.[1] === "Namespace" && r.id).map((r) => r.id));
+    return marks.filter((m) => sameOwner(m.mark, owner) && !recorded.has(m.namespace)).map((m) => m.namespace).sort();
+}
+
 export interface Recovery {
     /** Unreadable checkpoint attribute files removed (step 0). */
     repaired: string[];
     locksRemoved: Lock[];
     pendingOperations: number;
     adopted: PendingCreate[];
+    /** Namespaces marked by this stack but not in its state, taken over with all they hold (step 2b). */
+    adoptedNamespaces: string[];
     /** What `pulumi up` printed. */
     up: CliResult;
 }
@@ -161,7 +179,8 @@ async function must(cli: Cli, step: string, args: string[], extraEnv?: Record<st
  * Runs the five steps above. `backendUrl` and `project` locate the lock files; `log` hears
  * what each step does.
  */
-export async function recover(cli: Cli, where: { backendUrl: string; project: string; stack: string }, log: (line: string) => void = () => {}): Promise<Recovery> {
+export async function recover(cli: Cli, where: { backendUrl: string; project: string; stack: string }, log: (line: string) => void = () => {},
+    marks: () => Promise<{ namespace: string; mark: Mark }[]> = () => namespaceMarks()): Promise<Recovery> {
     // 0. The checkpoint's attributes.
     const repaired = repairCheckpoint(where.backendUrl, where.project, where.stack);
     if (repaired.length) log(`removed the unreadable checkpoint attributes ${repaired.join(", ")}`);
@@ -180,15 +199,21 @@ export async function recover(cli: Cli, where: { backendUrl: string; project: st
     const pending = pendingCreates(d);
     const count = d.pending_operations?.length ?? 0;
     log(`${count} pending operation(s); creates to take over if their object exists: ${pending.map((p) => `${p.kind}:${p.id}`).join(", ") || "none"}`);
+    // 2b. What the marks say this stack made and its state does not know.
+    const adoptedNamespaces = unrecordedOwnNamespaces(d, where, await marks());
+    if (adoptedNamespaces.length) log(`namespaces marked by stack ${where.project}/${where.stack} that its state does not record, to take over with what they hold: ${adoptedNamespaces.join(", ")}`);
     // 3. Clear them; the refresh also reconciles the recorded resources with the host.
     await must(cli, "refresh", ["refresh", "--yes", "--skip-preview", "--clear-pending-creates"]);
     // 4. Up, adopting exactly the objects the dead run was creating.
-    const up = await must(cli, "up", ["up", "--yes", "--skip-preview"], { PULUMI_NETNS_ADOPT_IDS: JSON.stringify(pending.map((p) => `${p.kind}:${p.id}`)) });
+    const up = await must(cli, "up", ["up", "--yes", "--skip-preview"], {
+        PULUMI_NETNS_ADOPT_IDS: JSON.stringify(pending.map((p) => `${p.kind}:${p.id}`)),
+        PULUMI_NETNS_ADOPT_NAMESPACES: JSON.stringify(adoptedNamespaces),
+    });
     log("up: done");
     // 5. Converged.
     await must(cli, "the no-change preview", ["preview", "--expect-no-changes"]);
     log("preview --expect-no-changes: the stack has converged");
-    return { repaired, locksRemoved: held, pendingOperations: count, adopted: pending, up };
+    return { repaired, locksRemoved: held, pendingOperations: count, adopted: pending, adoptedNamespaces, up };
 }
 
 /** The project name of a Pulumi project directory (Pulumi.yaml). */

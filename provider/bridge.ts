@@ -9,9 +9,10 @@
 import { z } from "zod";
 import { interfaceClaim } from "./declared";
 import { resourceClass, type ResourceClass } from "./dynamic";
-import { adopt, ifindex, ifname, mtu, nsname, up } from "./fields";
+import { adopt, adoptFrom, ifindex, ifname, mtu, nsname, up } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "./kind";
-import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
+import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, warn, type Subject } from "./run";
+import { claimOf, formatMark, leftAlone, mayDelete, onExisting } from "./owner";
 
 // The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
 const fields = {
@@ -23,8 +24,10 @@ const fields = {
     mtu: mtu.optional(),
     /** Admin state; up by default. Updated in place. */
     up,
-    /** Take over an existing bridge with this name instead of failing. */
+    /** Take over an existing bridge with this name instead of failing: one without an ownership mark, or marked by this stack. */
     adopt,
+    /** `PROJECT/STACK`: take over a bridge marked by that other stack (implies adopt). Without it, another stack's bridge is refused. */
+    adoptFrom,
 };
 const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields);
 
@@ -47,16 +50,26 @@ export const argv = {
         ["ip", "-n", a.namespace, "link", "set", "dev", a.name, ...opt("mtu", change.mtu), ...(change.up === undefined ? [] : [change.up ? "up" : "down"])],
     show: (a: Where) => ["ip", "-n", a.namespace, "-j", "-d", "link", "show", "dev", a.name],
     del: (a: Where) => ["ip", "-n", a.namespace, "link", "del", "dev", a.name],
+    /**
+     * With an ownership mark: the add and the bridge's alias in one process (`ip link add`
+     * ignores an alias). The mark never holds a quote or a '#' (owner.ts).
+     */
+    addMarked: (a: BridgeSpec, mark: string): { argv: string[]; input: string } => {
+        const full = argv.add(a);
+        return { argv: ["ip", "-n", a.namespace, "-batch", "-"], input: [full.slice(3).join(" "), `link set dev ${a.name} alias "${mark}"`, ""].join("\n") };
+    },
+    /** Writes the bridge's ownership mark (adoption). */
+    alias: (a: Where, mark: string) => ["ip", "-n", a.namespace, "link", "set", "dev", a.name, "alias", mark],
 };
 
 const GONE = /Cannot find device|does not exist|Cannot open network namespace|No such file or directory/;
 
-interface LinkJson { ifindex: number; flags: string[]; mtu: number; address: string; linkinfo?: { info_kind?: string } }
-interface Live { ifindex: number; mtu: number; mac: string; up: boolean; kind: string | undefined }
+interface LinkJson { ifindex: number; flags: string[]; mtu: number; address: string; linkinfo?: { info_kind?: string }; ifalias?: string }
+interface Live { ifindex: number; mtu: number; mac: string; up: boolean; kind: string | undefined; alias: string | undefined }
 
 async function show(s: Subject, a: Where): Promise<Live | undefined> {
     const l = (await ipJson<LinkJson>(s, argv.show(a))).value[0];
-    return l && { ifindex: l.ifindex, mtu: l.mtu, mac: l.address, up: l.flags.includes("UP"), kind: l.linkinfo?.info_kind };
+    return l && { ifindex: l.ifindex, mtu: l.mtu, mac: l.address, up: l.flags.includes("UP"), kind: l.linkinfo?.info_kind, alias: l.ifalias };
 }
 
 /** The live bridge under the input names (so refresh reports drift against them), or undefined. */
@@ -80,6 +93,7 @@ async function adoptExisting(s: Subject, a: BridgeSpec): Promise<StateOf<typeof 
         throw new NetnsError(s, privileged(argv.show(a)), undefined, "", `adopt: true found no bridge to take over: ${a.name} in ${a.namespace} is ${l ? `a ${l.kind ?? "plain"} interface` : "gone"}. Remove it or give this bridge another name`);
     }
     await mustRun(s, argv.set(a, { mtu: a.mtu, up: a.up }), (e) => hint(a, e));
+    if (s.owner) await mustRun(s, argv.alias(a, formatMark(s.owner))); // adopted: this stack's from now on
     const out = await read(s, a);
     if (!out) throw new NetnsError(s, privileged(argv.show(a)), undefined, "", "the bridge vanished while it was being adopted; is another tool deleting interfaces?");
     return out;
@@ -96,10 +110,20 @@ export const bridge: KindDef<"Bridge", typeof schema, typeof computed> = defineK
     id: (a) => `${a.namespace}/${a.name}`,
 
     async create(s, a) {
-        const add = await exec(s, argv.add(a));
+        const mark = s.owner && formatMark(s.owner);
+        const req = mark === undefined ? { argv: argv.add(a), input: undefined } : argv.addMarked(a, mark);
+        const add = await exec(s, req.argv, req.input);
+        // In a batch, a failure after line 1 (the alias) leaves a bridge that was made here: remove it.
+        if (add.exitCode !== 0 && mark !== undefined && !/Command failed -:1\b/.test(add.stderr)) await exec(s, argv.del(a));
         if (add.exitCode !== 0) {
-            if (a.adopt && /File exists/.test(add.stderr)) return adoptExisting(s, a);
-            throw new NetnsError(s, privileged(argv.add(a)), add.exitCode, add.stderr, hint(a, add.stderr));
+            if (/File exists/.test(add.stderr)) {
+                // Whose it is decides (owner.ts): taken back, adopted, or refused naming its owner.
+                const l = await show(s, a);
+                const verdict = l ? onExisting(claimOf(l.alias, s.owner), `interface ${a.name} in ${a.namespace}`, s.owner, a.adopt, a.adoptFrom, hint(a, add.stderr)) : undefined;
+                if (verdict?.take) return adoptExisting(s, a);
+                throw new NetnsError(s, privileged(req.argv), add.exitCode, add.stderr, verdict?.hint ?? hint(a, add.stderr), req.input);
+            }
+            throw new NetnsError(s, privileged(req.argv), add.exitCode, add.stderr, hint(a, add.stderr), req.input);
         }
         // The kernel makes a bridge's MTU follow its ports as they join unless the MTU was
         // changed with `ip link set ... mtu`: neither the mtu of `link add` nor setting the value
@@ -135,6 +159,13 @@ export const bridge: KindDef<"Bridge", typeof schema, typeof computed> = defineK
     },
 
     async delete(s, o) {
+        // Another stack's bridge (one that declared the same name) is left alone.
+        const l = await show(s, o);
+        const found = l && claimOf(l.alias, s.owner);
+        if (found && !mayDelete(found)) {
+            warn(s, leftAlone(found, `interface ${o.name} in ${o.namespace}`));
+            return;
+        }
         // Deleting a bridge releases its ports; the veths themselves stay.
         const r = await exec(s, argv.del(o));
         if (r.exitCode !== 0 && !GONE.test(r.stderr)) {

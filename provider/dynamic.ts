@@ -36,12 +36,16 @@ export function storedProvider(kind: string): string {
 export abstract class NetnsResource extends pulumi.CustomResource {
     constructor(def: AnyKind, name: string, args: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
         if (args.__provider !== undefined) throw new Error(`${def.kind} "${name}": __provider is reserved for the stored provider`);
+        if (args.__owner !== undefined) throw new Error(`${def.kind} "${name}": __owner is reserved for the ownership marks (the stack that declares the resource)`);
         // Every input and every computed value is an output of the resource: a key the SDK sees
         // in the properties, undefined until the engine answers (an undefined input is not sent).
         const outputs = Object.fromEntries([...Object.keys(def.schema.shape), ...Object.keys(def.computed)].map((k) => [k, undefined]));
         // replaceWith, deletedWith, deleteBeforeReplace: what the kernel deletes along with what (ties.ts).
         const tied = tie(def.kind as Kind, args, opts);
-        super(`pulumi-nodejs:dynamic/netns:${def.kind}`, name, { ...outputs, resourceName: name, ...args, __provider: storedProvider(def.kind) }, tied.opts);
+        // __owner: the stack that declares the resource, which the provider writes into the marks of
+        // what it makes (owner.ts). Listed in no kind's diff, so it never causes a change.
+        const owner = { project: pulumi.getProject(), stack: pulumi.getStack() };
+        super(`pulumi-nodejs:dynamic/netns:${def.kind}`, name, { ...outputs, resourceName: name, ...args, __owner: owner, __provider: storedProvider(def.kind) }, tied.opts);
         tied.record(this);
         // Whole-stack checks (duplicates, gateways): what this kind claims, from its definition.
         stackChecks().declare(this, def.kind, name, def.claims(on), args);

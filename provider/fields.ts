@@ -27,6 +27,11 @@ export const nsname = z
 
 export const adopt = z.boolean({ error: "must be true or false" }).default(false);
 
+/** `PROJECT/STACK`: the other stack whose marked object a resource takes over on purpose (owner.ts). */
+export const adoptFrom = z.string({ error: "must be a string" })
+    .regex(/^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/, 'must be "PROJECT/STACK", the owner named in the message that refused the object (such as "pulumi-netns/router")')
+    .optional();
+
 /** Admin state of an interface; up unless said otherwise. */
 export const up = z.boolean({ error: "must be true or false" }).default(true);
 

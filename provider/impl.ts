@@ -7,26 +7,60 @@ import type { Subject, Op } from "./run";
 import { UNKNOWN, validate } from "./schemas";
 import { definitions, kinds, type Kind } from "./registry";
 import { hostNamespaceFailures } from "./hostns";
+import { ownerProblem, type Owner } from "./owner";
 
 export { kinds } from "./registry";
 
 type Props = Record<string, unknown>;
 
-/** Whether PULUMI_NETNS_ADOPT_IDS (a JSON list of "Kind:id") names this object. */
-export function recoveryAdopts(kind: Kind, id: string): boolean {
-    const raw = process.env.PULUMI_NETNS_ADOPT_IDS;
-    if (!raw) return false;
+function jsonList(raw: string | undefined): unknown[] {
+    if (!raw) return [];
     try {
-        const ids = JSON.parse(raw) as unknown;
-        return Array.isArray(ids) && ids.includes(`${kind}:${id}`);
+        const v = JSON.parse(raw) as unknown;
+        return Array.isArray(v) ? v : [];
     } catch {
-        return false;
+        return [];
     }
+}
+
+/**
+ * Whether the recovery takes this object over: PULUMI_NETNS_ADOPT_IDS (a JSON list of "Kind:id")
+ * names it, or PULUMI_NETNS_ADOPT_NAMESPACES (a JSON list of namespace names) holds every
+ * namespace it lives in (`spaces`): namespaces marked by this stack that its state does not
+ * record, made by a run that died before writing its state (lab/recover.ts).
+ */
+export function recoveryAdopts(kind: Kind, id: string, spaces: string[] = []): boolean {
+    if (jsonList(process.env.PULUMI_NETNS_ADOPT_IDS).includes(`${kind}:${id}`)) return true;
+    const adopted = jsonList(process.env.PULUMI_NETNS_ADOPT_NAMESPACES);
+    return spaces.length > 0 && spaces.every((s) => adopted.includes(s));
+}
+
+/** The namespaces an object lives in: a Namespace's own name, else its namespace inputs. */
+function spacesOf(k: AnyKind, a: Props): string[] {
+    const keys = k.kind === "Namespace" ? ["name"] : (k.namespaces as readonly string[]);
+    return keys.map((key) => a[key]).filter((v): v is string => typeof v === "string");
+}
+
+/**
+ * The stack that declared a resource, as the resource class passes it (`__owner`, dynamic.ts):
+ * undefined when absent (a state from before marks) or not writable in a mark (check refuses it).
+ */
+export function ownerInput(props: Props): Owner | undefined {
+    const o = props.__owner as Partial<Owner> | undefined;
+    if (!o || typeof o !== "object" || typeof o.project !== "string" || typeof o.stack !== "string") return undefined;
+    const owner = { project: o.project, stack: o.stack };
+    return ownerProblem(owner) ? undefined : owner;
 }
 
 function subject(kind: Kind, op: Op, props: Props, id?: string): Subject {
     const name = typeof props.resourceName === "string" ? props.resourceName : (id ?? "?");
-    return { kind, name, op };
+    const owner = ownerInput(props);
+    return { kind, name, op, ...(owner ? { owner: { ...owner, kind, name } } : {}) };
+}
+
+/** Keeps the owner in the outputs, so that delete (which gets the stored outputs) knows it. */
+function withOwner(outs: Props, props: Props): Props {
+    return props.__owner === undefined ? outs : { ...outs, __owner: props.__owner };
 }
 
 /** The engine cannot store `undefined` ("Unexpected struct type"): leave such keys out. */
@@ -35,7 +69,7 @@ export function storable<T extends Props>(props: T): T {
 }
 
 function strip(props: Props): Props {
-    const { __provider: _p, ...rest } = props;
+    const { __provider: _p, __owner: _o, ...rest } = props;
     return rest;
 }
 
@@ -61,21 +95,22 @@ export function providerFor(kind: Kind) {
             const id = k.id(a);
             // Recovery from an interrupted run: an object whose create was pending when the CLI
             // died may exist, whole or half-made. Listed by id in PULUMI_NETNS_ADOPT_IDS (lab/recover.ts
-            // lists the pending creates of the state), it is taken over as with adopt: true.
-            if ("adopt" in a && recoveryAdopts(kind, id)) {
+            // lists the pending creates of the state), or inside namespaces this stack marked but
+            // did not record (PULUMI_NETNS_ADOPT_NAMESPACES), it is taken over as with adopt: true.
+            if ("adopt" in a && recoveryAdopts(kind, id, spacesOf(k, a))) {
                 const outs = await k.create(subject(kind, "create", inputs), { ...a, adopt: true });
-                return { id, outs: storable({ ...outs, adopt: a.adopt }) };
+                return { id, outs: storable(withOwner({ ...outs, adopt: a.adopt }, inputs)) };
             }
             const outs = await k.create(subject(kind, "create", inputs), a);
-            return { id, outs: storable(outs) };
+            return { id, outs: storable(withOwner(outs, inputs)) };
         },
         async read(id: string, props: Props) {
             const live = await k.read(subject(kind, "read", props, id), strip(props));
-            return live === undefined ? {} : { id, props: storable(live) };
+            return live === undefined ? {} : { id, props: storable(withOwner(live, props)) };
         },
         async update(_id: string, olds: Props, news: Props) {
             const outs = await k.update(subject(kind, "update", news), strip(olds), strip(news));
-            return { outs: storable(outs) };
+            return { outs: storable(withOwner(outs, news)) };
         },
         async delete(id: string, props: Props) {
             await k.delete(subject(kind, "delete", props, id), strip(props));

@@ -2,16 +2,19 @@
 import { statSync } from "node:fs";
 import { z } from "zod";
 import { resourceClass, type ResourceClass } from "./dynamic";
-import { adopt, nsname } from "./fields";
+import { adopt, adoptFrom, nsname } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
-import { exec, mustRun, NetnsError, privileged } from "./run";
+import { claimOf, formatMark, mayDelete, leftAlone, onExisting, type Claim } from "./owner";
+import { exec, ipJson, mustRun, NetnsError, privileged, warn, type Subject } from "./run";
 
 // The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
 const fields = {
     /** The namespace's name, as in `ip netns add NAME`: a file name under /run/netns (letters, digits, `_ . -`, up to 64). A change replaces it. */
     name: nsname,
-    /** Take over a namespace that already exists instead of failing. Destroy then deletes it. */
+    /** Take over a namespace that already exists instead of failing: one without an ownership mark, or marked by this stack. Destroy then deletes it. */
     adopt,
+    /** `PROJECT/STACK`: take over a namespace marked by that other stack (implies adopt). Without it, another stack's namespace is refused. */
+    adoptFrom,
 };
 const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields);
 
@@ -20,7 +23,10 @@ export type NamespaceSpec = SpecOf<typeof schema>;
 
 export const argv = {
     add: (name: string) => ["ip", "netns", "add", name],
-    loUp: (name: string) => ["ip", "-n", name, "link", "set", "dev", "lo", "up"],
+    /** Brings lo up and, with a mark, writes the namespace's ownership mark as lo's alias. */
+    loUp: (name: string, mark?: string) => ["ip", "-n", name, "link", "set", "dev", "lo", "up", ...(mark === undefined ? [] : ["alias", mark])],
+    /** lo, whose alias (`ifalias`) is the namespace's ownership mark. */
+    lo: (name: string) => ["ip", "-n", name, "-j", "link", "show", "dev", "lo"],
     del: (name: string) => ["ip", "netns", "del", name],
 };
 
@@ -46,6 +52,12 @@ export function namespaceExists(name: string): boolean {
     return namespaceFile(name) === "namespace";
 }
 
+/** Whose the namespace is, by the mark in its lo's alias; undefined when it cannot be read (gone). */
+async function claim(s: Subject, name: string): Promise<Claim | undefined> {
+    const r = await ipJson<{ ifalias?: string }>(s, argv.lo(name));
+    return r.exitCode === 0 ? claimOf(r.value[0]?.ifalias, s.owner) : undefined;
+}
+
 /** The Namespace kind: a network namespace with its loopback up. */
 export const namespace: KindDef<"Namespace", typeof schema, {}> = defineKind({
     kind: "Namespace",
@@ -69,14 +81,21 @@ export const namespace: KindDef<"Namespace", typeof schema, {}> = defineKind({
             add = await exec(s, argv.add(a.name));
         }
         if (add.exitCode !== 0) {
-            if (!(/File exists/.test(add.stderr) && a.adopt)) {
-                throw new NetnsError(s, privileged(argv.add(a.name)), add.exitCode, add.stderr, /File exists/.test(add.stderr)
-                    ? `a namespace named ${a.name} already exists (made by hand or by another stack): remove it with 'ip netns del ${a.name}', or set adopt: true to manage it from now on (destroy will then delete it)`
-                    : "ip netns add failed; see stderr");
+            const exists = /File exists/.test(add.stderr);
+            // Whose it is decides: this resource's own (its create was lost) is taken back; an
+            // unmarked one or this stack's with adopt; another stack's only with adoptFrom.
+            const found = exists ? await claim(s, a.name) : undefined;
+            const verdict = found ? onExisting(found, `namespace ${a.name}`, s.owner, a.adopt, a.adoptFrom,
+                `a namespace named ${a.name} already exists: remove it with 'ip netns del ${a.name}', or set adopt: true to manage it from now on (destroy will then delete it)`) : undefined;
+            if (!verdict?.take) {
+                throw new NetnsError(s, privileged(argv.add(a.name)), add.exitCode, add.stderr, verdict?.hint ?? (exists
+                    ? `a namespace named ${a.name} already exists but cannot be entered; remove it with 'ip netns del ${a.name}' if it is a leftover`
+                    : "ip netns add failed; see stderr"));
             }
         }
         try {
-            await mustRun(s, argv.loUp(a.name));
+            // lo up, and the mark: made here, adopted (then this stack's from now on) or taken back.
+            await mustRun(s, argv.loUp(a.name, s.owner && formatMark(s.owner)));
         } catch (e) {
             if (add.exitCode === 0) await exec(s, argv.del(a.name)); // made here: leave nothing half-made
             throw e;
@@ -93,6 +112,12 @@ export const namespace: KindDef<"Namespace", typeof schema, {}> = defineKind({
     },
 
     async delete(s, o) {
+        // Another stack's namespace (one that declared the same name) is left alone.
+        const found = namespaceExists(o.name) ? await claim(s, o.name) : undefined;
+        if (found && !mayDelete(found)) {
+            warn(s, leftAlone(found, `namespace ${o.name}`));
+            return;
+        }
         const r = await exec(s, argv.del(o.name));
         if (r.exitCode !== 0 && !GONE.test(r.stderr)) {
             throw new NetnsError(s, privileged(argv.del(o.name)), r.exitCode, r.stderr, "the namespace could not be removed; a process may still hold it (see 'ip netns pids " + o.name + "')");

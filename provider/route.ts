@@ -7,6 +7,7 @@ import { resourceClass, type ResourceClass } from "./dynamic";
 import { adopt, ifname, nsname, UNKNOWN } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
+import { ROUTE_PROTO } from "./owner";
 import { isNetworkAddress, parseCidr, parseIp, type Family } from "./net";
 
 /** A route destination: `default` or a network address with its prefix (no host bits). */
@@ -77,9 +78,12 @@ function spec(r: RouteSpec): string[] {
     return [r.to, ...opt("via", r.via), ...opt("dev", r.dev), ...opt("metric", r.metric), ...opt("src", r.src), "table", String(r.table)];
 }
 
+// Made and replaced routes carry the project's protocol number (owner.ts), which tells them from
+// the kernel's and hand-made ones; show and del name none, so routes of releases before it
+// (proto boot) are found and removed as before.
 export const argv = {
-    add: (r: RouteSpec) => ["ip", "-n", r.namespace, family(r), "route", "add", ...spec(r)],
-    replace: (r: RouteSpec) => ["ip", "-n", r.namespace, family(r), "route", "replace", ...spec(r)],
+    add: (r: RouteSpec) => ["ip", "-n", r.namespace, family(r), "route", "add", ...spec(r), "proto", String(ROUTE_PROTO)],
+    replace: (r: RouteSpec) => ["ip", "-n", r.namespace, family(r), "route", "replace", ...spec(r), "proto", String(ROUTE_PROTO)],
     show: (r: RouteSpec) => ["ip", "-n", r.namespace, "-j", family(r), "route", "show", "table", String(r.table), "exact", r.to === "default" ? (family(r) === "-6" ? "::/0" : "0.0.0.0/0") : r.to],
     // IPv6 always names the metric: without one, `route del` removes whichever route to `to` comes first.
     del: (r: RouteSpec) => ["ip", "-n", r.namespace, family(r), "route", "del", r.to, ...opt("metric", family(r) === "-6" ? kernelMetric(r) : r.metric), "table", String(r.table)],

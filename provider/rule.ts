@@ -18,6 +18,7 @@ import { adopt, nsname, UNKNOWN } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, ipJson, NetnsError, privileged, commonHint, type Subject } from "./run";
 import { namespaceExists } from "./namespace";
+import { ROUTE_PROTO } from "./owner";
 import { bits, formatCidr, hostMask, isNetworkAddress, parseCidr, parseIp } from "./net";
 
 /** A rule selector (`from`, `to`): "all" or a network with its prefix and no host bits. */
@@ -87,8 +88,10 @@ function spec(r: Identity & Action): string[] {
         ...(r.type !== undefined ? [r.type] : ["lookup", String(r.lookup)])];
 }
 
+// A made rule carries the project's protocol number (owner.ts); del names none, so rules of
+// releases before it (proto boot) are removed as before.
 export const argv = {
-    add: (r: Identity & Action) => ["ip", "-n", r.namespace, family(r), "rule", "add", ...spec(r)],
+    add: (r: Identity & Action) => ["ip", "-n", r.namespace, family(r), "rule", "add", ...spec(r), "protocol", String(ROUTE_PROTO)],
     del: (r: Identity & Action) => ["ip", "-n", r.namespace, family(r), "rule", "del", ...spec(r)],
     show: (r: Identity) => ["ip", "-n", r.namespace, "-j", family(r), "rule", "show", "priority", String(r.priority)],
 };
@@ -164,6 +167,13 @@ export const rule: KindDef<"Rule", typeof schema, {}> = defineKind({
     id: (r) => `${r.namespace}/${r.priority} from ${r.from} to ${r.to}`,
 
     async create(s, r) {
+        // The kernel tells rules apart by their protocol too: a hand-made twin (proto boot) would
+        // not stop the add of ours (proto 77). So an identical rule is looked for first.
+        const same = (await candidates(s, r))?.some((x) => sameAction(liveAction(x), r));
+        if (same) {
+            if (r.adopt) return { ...r };
+            throw new NetnsError(s, privileged(argv.show(r)), undefined, "", hint(r, "File exists")!);
+        }
         const res = await exec(s, argv.add(r));
         if (res.exitCode !== 0 && !(r.adopt && /File exists/.test(res.stderr))) {
             throw new NetnsError(s, privileged(argv.add(r)), res.exitCode, res.stderr, hint(r, res.stderr) ?? commonHint(res.stderr));

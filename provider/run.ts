@@ -10,6 +10,8 @@ export interface Subject {
     /** The Pulumi resource name, or the object's own name when that is not known. */
     name: string;
     op: Op;
+    /** The ownership mark this resource writes on what it makes (owner.ts); absent for a state from before marks. */
+    owner?: import("./owner").Mark | undefined;
 }
 
 export interface Result {
@@ -168,4 +170,12 @@ export async function ipJson<T>(subject: Subject, argv: readonly string[]): Prom
     if (r.exitCode !== 0) return { exitCode: r.exitCode, stderr: r.stderr, value: [] };
     const text = r.stdout.trim();
     return { exitCode: 0, stderr: r.stderr, value: text ? (JSON.parse(text) as T[]) : [] };
+}
+
+/**
+ * A warning the user sees in the CLI's output. The engine's dynamic provider host has no engine
+ * connection for pulumi.log, but it shows what the provider writes to stderr.
+ */
+export function warn(subject: Subject, text: string): void {
+    process.stderr.write(`warning: ${subject.kind} "${subject.name}" ${subject.op}: ${text}\n`);
 }

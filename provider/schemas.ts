@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { kinds, type Definitions, type Kind } from "./registry";
 import { UNKNOWN } from "./fields";
 import { contains, parseCidr, parseIp } from "./net";
+import { ownerProblem } from "./owner";
 
 export { UNKNOWN, ifname, nsname } from "./fields";
 export type { Kind } from "./registry";
@@ -33,11 +34,14 @@ function isUnknown(v: unknown): boolean {
 export function validate<K extends Kind>(kind: K, raw: Record<string, unknown>): { inputs?: Inputs<K>; failures: CheckFailure[] } {
     const unknownKeys = new Set(Object.keys(raw).filter((k) => isUnknown(raw[k])));
     const schema = schemas[kind] as unknown as z.ZodType;
-    const { __provider: _p, resourceName, ...input } = raw;
-    const named = (x: object) => (typeof resourceName === "string" ? { resourceName, ...x } : x) as Inputs<K>;
-    const result = schema.safeParse(input);
-    if (result.success) return { inputs: named(result.data as object), failures: [] };
+    const { __provider: _p, resourceName, __owner, ...input } = raw;
+    // The stack that declares the resource (dynamic.ts) passes through, for the ownership marks.
+    const named = (x: object) => ({ ...(typeof resourceName === "string" ? { resourceName } : {}), ...x, ...(__owner !== undefined ? { __owner } : {}) }) as Inputs<K>;
     const failures: CheckFailure[] = [];
+    const ownerFailure = checkOwner(__owner);
+    if (ownerFailure) failures.push({ property: "__owner", reason: ownerFailure });
+    const result = schema.safeParse(input);
+    if (result.success) return failures.length ? { failures } : { inputs: named(result.data as object), failures: [] };
     for (const issue of result.error.issues) {
         if (issue.code === "unrecognized_keys") {
             // The name of an extra input is known even when its value is not: always a failure.
@@ -55,6 +59,15 @@ export function validate<K extends Kind>(kind: K, raw: Record<string, unknown>):
         return { inputs: named({ ...input }), failures };
     }
     return { failures };
+}
+
+/** Why the owner passed by the resource class cannot be written in an ownership mark (owner.ts), or undefined. */
+function checkOwner(o: unknown): string | undefined {
+    if (o === undefined || o === UNKNOWN) return undefined;
+    const x = o as { project?: unknown; stack?: unknown };
+    if (typeof o !== "object" || o === null || typeof x.project !== "string" || typeof x.stack !== "string") return "must be { project, stack }: it is set by the resource class, not by hand";
+    const problem = ownerProblem({ project: x.project, stack: x.stack });
+    return problem && `${problem}: every object this stack makes is marked with its owner (README, Ownership); rename the project or the stack`;
 }
 
 /** For the route lesson checks and hostile-input tests: whether `gw` lies in one of `nets`. */

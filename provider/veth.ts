@@ -12,10 +12,11 @@
 import { z } from "zod";
 import { interfaceClaim } from "./declared";
 import { resourceClass, type ResourceClass } from "./dynamic";
-import { adopt, ifindex, ifname, linkLocal, mac, mtu, nsname, UNKNOWN, up } from "./fields";
+import { adopt, adoptFrom, ifindex, ifname, linkLocal, mac, mtu, nsname, UNKNOWN, up } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "./kind";
-import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
+import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, warn, type Subject } from "./run";
 import { eui64LinkLocal } from "./eui64";
+import { claimOf, formatMark, leftAlone, mayDelete, onExisting } from "./owner";
 
 // The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
 const fields = {
@@ -45,8 +46,10 @@ const fields = {
     master: ifname.optional(),
     /** The bridge the other end joins, in the other end's namespace. Updated in place; left out: no bridge. */
     peerMaster: ifname.optional(),
-    /** Take over an existing pair with these names instead of failing. */
+    /** Take over an existing pair with these names instead of failing: one without an ownership mark, or marked by this stack. */
     adopt,
+    /** `PROJECT/STACK`: take over a pair marked by that other stack (implies adopt). Without it, another stack's pair is refused. */
+    adoptFrom,
 };
 const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields).superRefine((v, ctx) => {
     // Two unknown namespaces (ns1.name, ns2.name during preview) are not known to be the same.
@@ -109,11 +112,23 @@ export const argv = {
             ...(change.up === undefined ? [] : [change.up ? "up" : "down"])];
     },
     show: (e: { name: string; namespace: string }) => ["ip", "-n", e.namespace, "-j", "-d", "link", "show", "dev", e.name],
-    /** One process for the peer after the add: its bridge and admin state when it has any, then a read of it. */
-    peer: (e: End): { argv: string[]; input: string } => {
-        const set = e.up || e.master !== undefined ? [["link", "set", "dev", e.name, ...opt("master", e.master), ...(e.up ? ["up"] : [])].join(" ")] : [];
-        return { argv: ["ip", "-n", e.namespace, "-j", "-d", "-batch", "-"], input: [...set, `link show dev ${e.name}`, ""].join("\n") };
+    /**
+     * With an ownership mark: the add and this end's alias in one process (`ip link add` ignores
+     * an alias). The mark never holds a quote or a '#' (owner.ts), which a batch line would cut.
+     */
+    addMarked(a: VethPairSpec, mark: string, echo = true): { argv: string[]; input: string } {
+        const full = argv.add(a, echo);
+        const at = full.indexOf("link");
+        return { argv: [...full.slice(0, at), "-batch", "-"], input: [full.slice(at).join(" "), `link set dev ${a.name} alias "${mark}"`, ""].join("\n") };
     },
+    /** One process for the peer after the add: its bridge and admin state when it has any, its mark, then a read of it. */
+    peer: (e: End, mark?: string): { argv: string[]; input: string } => {
+        const set = e.up || e.master !== undefined ? [["link", "set", "dev", e.name, ...opt("master", e.master), ...(e.up ? ["up"] : [])].join(" ")] : [];
+        const alias = mark === undefined ? [] : [`link set dev ${e.name} alias "${mark}"`];
+        return { argv: ["ip", "-n", e.namespace, "-j", "-d", "-batch", "-"], input: [...set, ...alias, `link show dev ${e.name}`, ""].join("\n") };
+    },
+    /** Writes an end's ownership mark (adoption). */
+    alias: (e: { name: string; namespace: string }, mark: string) => ["ip", "-n", e.namespace, "link", "set", "dev", e.name, "alias", mark],
     del: (a: { name: string; namespace: string }) => ["ip", "-n", a.namespace, "link", "del", "dev", a.name],
     /** The end's MAC and its link-scope addresses, in one read (with -6, ip leaves the MAC out). */
     linkLocal: (e: { name: string; namespace: string }) => ["ip", "-n", e.namespace, "-j", "address", "show", "dev", e.name, "scope", "link"],
@@ -160,12 +175,14 @@ interface LinkJson {
     /** The bridge this end is enslaved to. */
     master?: string;
     linkinfo?: { info_kind?: string };
+    /** The alias: the ownership mark (owner.ts). */
+    ifalias?: string;
 }
 
-interface Live { ifindex: number; peerIfindex?: number | undefined; peerName?: string | undefined; peerNetnsid?: number | undefined; mtu: number; address: string; up: boolean; kind?: string | undefined; master?: string | undefined }
+interface Live { ifindex: number; peerIfindex?: number | undefined; peerName?: string | undefined; peerNetnsid?: number | undefined; mtu: number; address: string; up: boolean; kind?: string | undefined; master?: string | undefined; alias?: string | undefined }
 
 function live(l: LinkJson): Live {
-    return { ifindex: l.ifindex, peerIfindex: l.link_index, peerName: l.link, peerNetnsid: l.link_netnsid, mtu: l.mtu, address: l.address, up: l.flags.includes("UP"), kind: l.linkinfo?.info_kind, master: l.master };
+    return { ifindex: l.ifindex, peerIfindex: l.link_index, peerName: l.link, peerNetnsid: l.link_netnsid, mtu: l.mtu, address: l.address, up: l.flags.includes("UP"), kind: l.linkinfo?.info_kind, master: l.master, alias: l.ifalias };
 }
 
 async function show(s: Subject, e: { name: string; namespace: string }): Promise<Live | undefined> {
@@ -243,6 +260,24 @@ async function arePeers(s: Subject, x: End, lx: Live, y: End, ly: Live): Promise
     return (await nsName(x.namespace, lx.peerNetnsid)) === y.namespace && (await nsName(y.namespace, ly.peerNetnsid)) === x.namespace;
 }
 
+/**
+ * Whether create takes over the ends that exist, by their marks: each end that exists must be
+ * takeable (owner.ts onExisting), and the first refusal is the message.
+ */
+async function onExistingPair(s: Subject, a: VethPairSpec): Promise<{ take: true } | { take: false; hint: string }> {
+    const [x, y] = ends(a);
+    const [lx, ly] = await Promise.all([show(s, x), show(s, y)]);
+    let taken = false;
+    for (const [e, l] of [[x, lx], [y, ly]] as const) {
+        if (!l) continue;
+        const v = onExisting(claimOf(l.alias, s.owner), `interface ${e.name} in ${e.namespace}`, s.owner, a.adopt, a.adoptFrom, hint(a)("File exists"));
+        if (!v.take) return v;
+        taken = true;
+    }
+    // Neither end is there any more (removed meanwhile): the plain hint.
+    return taken ? { take: true } : { take: false, hint: hint(a)("File exists")! };
+}
+
 async function adoptExisting(s: Subject, a: VethPairSpec): Promise<State> {
     const [x, y] = ends(a);
     const [lx, ly] = await Promise.all([show(s, x), show(s, y)]);
@@ -255,6 +290,8 @@ async function adoptExisting(s: Subject, a: VethPairSpec): Promise<State> {
         throw new NetnsError(s, privileged(argv.show(x)), undefined, "", `adopt: true found no matching pair to take over: ${why}. Remove the existing interface or fix the names`);
     }
     for (const e of [x, y]) await mustRun(s, argv.set(e, { mtu: e.mtu, address: e.address, up: e.up, master: e.master ?? null }));
+    // Adopted: this stack's from now on.
+    if (s.owner) for (const e of [x, y]) await mustRun(s, argv.alias(e, formatMark(s.owner)));
     const out = await read(s, a, true);
     if (!out) throw new NetnsError(s, privileged(argv.show(x)), undefined, "", "the pair vanished while it was being adopted; is another tool deleting interfaces?");
     return out;
@@ -302,18 +339,26 @@ export const vethPair: KindDef<"VethPair", typeof schema, typeof computed> = def
 
     async create(s, a) {
         const [x, y] = ends(a);
-        let addArgv = argv.add(a);
-        let add = await exec(s, addArgv);
+        const mark = s.owner && formatMark(s.owner);
+        const request = (echo: boolean) => (mark === undefined ? { argv: argv.add(a, echo), input: undefined } : argv.addMarked(a, mark, echo));
+        let addReq = request(true);
+        let add = await exec(s, addReq.argv, addReq.input);
         // An `ip` older than the echo option: the same request without it (the end is read back below).
-        if (add.exitCode !== 0 && /Option "-echo" is unknown/.test(add.stderr)) add = await exec(s, (addArgv = argv.add(a, false)));
+        if (add.exitCode !== 0 && /Option "-echo" is unknown/.test(add.stderr)) add = await exec(s, (addReq = request(false)).argv, addReq.input);
+        // In a batch, a failure after line 1 (the alias) leaves a pair that was made here: remove it.
+        if (add.exitCode !== 0 && mark !== undefined && !/Command failed -:1\b/.test(add.stderr)) await exec(s, argv.del(x));
         if (add.exitCode !== 0) {
-            if (a.adopt && /File exists/.test(add.stderr)) return adoptExisting(s, a);
-            throw new NetnsError(s, privileged(addArgv), add.exitCode, add.stderr, hint(a)(add.stderr) ?? commonHint(add.stderr));
+            if (/File exists/.test(add.stderr)) {
+                const verdict = await onExistingPair(s, a);
+                if (verdict.take) return adoptExisting(s, a);
+                throw new NetnsError(s, privileged(addReq.argv), add.exitCode, add.stderr, verdict.hint, addReq.input);
+            }
+            throw new NetnsError(s, privileged(addReq.argv), add.exitCode, add.stderr, hint(a)(add.stderr) ?? commonHint(add.stderr), addReq.input);
         }
         try {
             // The peer's bridge is named in the peer's namespace: set it there, with its admin
-            // state, and read the peer back, in one process.
-            const peer = argv.peer(y);
+            // state and mark, and read the peer back, in one process.
+            const peer = argv.peer(y, mark);
             const py = await mustRun(s, peer.argv, hint(a), peer.input);
             const ly = linkIn(py.stdout, y.name);
             const ex = linkIn(add.stdout, x.name);
@@ -346,6 +391,13 @@ export const vethPair: KindDef<"VethPair", typeof schema, typeof computed> = def
     },
 
     async delete(s, o) {
+        // Another stack's pair (one that declared the same names) is left alone.
+        const l = await show(s, o);
+        const found = l && claimOf(l.alias, s.owner);
+        if (found && !mayDelete(found)) {
+            warn(s, leftAlone(found, `interface ${o.name} in ${o.namespace}`));
+            return;
+        }
         const r = await exec(s, argv.del(o));
         if (r.exitCode !== 0 && !/Cannot find device|Cannot open network namespace|No such file or directory|does not exist/.test(r.stderr)) {
             throw new NetnsError(s, privileged(argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));

@@ -111,7 +111,7 @@ describe("Route create", () => {
         const err = await createFails("Route", { resourceName: "dup", namespace: A, to: "198.51.100.128/27", via: "192.0.2.2" });
         expectErrorShape(err, {
             kind: "Route", name: "dup", op: "create",
-            command: new RegExp(`^ip -n ${A} -4 route add 198\\.51\\.100\\.128/27 via 192\\.0\\.2\\.2 table main$`),
+            command: new RegExp(`^ip -n ${A} -4 route add 198\\.51\\.100\\.128/27 via 192\\.0\\.2\\.2 table main proto 77$`),
             stderr: /File exists/,
             hint: /already exists.*adopt: true/,
         });
@@ -135,7 +135,7 @@ describe("Route create", () => {
         const err = await createFails("Route", { resourceName: "far4", namespace: A, to: "198.51.100.224/27", via: "203.0.113.1" });
         expectErrorShape(err, {
             kind: "Route", name: "far4", op: "create",
-            command: /route add 198\.51\.100\.224\/27 via 203\.0\.113\.1 table main$/,
+            command: /route add 198\.51\.100\.224\/27 via 203\.0\.113\.1 table main proto 77$/,
             stderr: /Nexthop has invalid gateway/,
             hint: /gateway 203\.0\.113\.1 is on no connected segment of .*add an Address in its subnet/,
         });
@@ -146,7 +146,7 @@ describe("Route create", () => {
         const err = await createFails("Route", { resourceName: "far6", namespace: A, to: "2001:db8:b::/64", via: "2001:db8:99::1" });
         expectErrorShape(err, {
             kind: "Route", name: "far6", op: "create",
-            command: /-6 route add 2001:db8:b::\/64 via 2001:db8:99::1 table main$/,
+            command: /-6 route add 2001:db8:b::\/64 via 2001:db8:99::1 table main proto 77$/,
             hint: /gateway 2001:db8:99::1 is on no connected segment of .*add an Address in its subnet/,
         });
         expect(await routes(A, "-6", "2001:db8:b::/64")).toEqual([]);
@@ -210,8 +210,8 @@ describe("Route update", () => {
         });
         const mutating = log.filter((a) => a.some((w) => ["add", "del", "delete", "replace", "change", "flush"].includes(w)));
         expect(mutating).toEqual([
-            ["ip", "-n", A, "-4", "route", "replace", "203.0.113.0/28", "via", "192.0.2.3", "metric", "10", "table", "main"],
-            ["ip", "-n", A, "-6", "route", "replace", "2001:db8:e::/64", "via", "2001:db8:1::3", "table", "main"],
+            ["ip", "-n", A, "-4", "route", "replace", "203.0.113.0/28", "via", "192.0.2.3", "metric", "10", "table", "main", "proto", "77"],
+            ["ip", "-n", A, "-6", "route", "replace", "2001:db8:e::/64", "via", "2001:db8:1::3", "table", "main", "proto", "77"],
         ]);
         expect(await routes(A, "-4", "203.0.113.0/28")).toEqual([expect.objectContaining({ gateway: "192.0.2.3", metric: 10 })]);
         expect(await routes(A, "-6", "2001:db8:e::/64")).toEqual([expect.objectContaining({ gateway: "2001:db8:1::3" })]);
@@ -228,7 +228,7 @@ describe("Route update", () => {
         let after: Record<string, unknown> = {};
         const log = await commandLog(async () => { after = await update("Route", id, outs, { ...base, src: "192.0.2.10" }); });
         const mutating = log.filter((a) => a.some((w) => ["add", "del", "delete", "replace", "change", "flush"].includes(w)));
-        expect(mutating).toEqual([["ip", "-n", A, "-4", "route", "replace", "203.0.113.48/28", "via", "192.0.2.2", "src", "192.0.2.10", "table", "main"]]);
+        expect(mutating).toEqual([["ip", "-n", A, "-4", "route", "replace", "203.0.113.48/28", "via", "192.0.2.2", "src", "192.0.2.10", "table", "main", "proto", "77"]]);
         expect(await routes(A, "-4", "203.0.113.48/28")).toEqual([expect.objectContaining({ gateway: "192.0.2.2", prefsrc: "192.0.2.10" })]);
         expect(after).toMatchObject({ src: "192.0.2.10" });
         expect(await providers.Route.read(id, after)).toEqual({ id, props: after });

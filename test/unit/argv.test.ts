@@ -131,14 +131,14 @@ describe("Route", () => {
     const full = route({ dev: "veth0", metric: 100, src: "192.0.2.1" });
     const spec = ["198.51.100.0/24", "via", "192.0.2.254", "dev", "veth0", "metric", "100", "src", "192.0.2.1", "table", "main"];
     it.each([
-        { what: "add with everything", got: routeArgv.add(full), want: ["ip", "-n", "ns1", "-4", "route", "add", ...spec] },
-        { what: "replace with everything", got: routeArgv.replace(full), want: ["ip", "-n", "ns1", "-4", "route", "replace", ...spec] },
-        { what: "add via only", got: routeArgv.add(route()), want: ["ip", "-n", "ns1", "-4", "route", "add", "198.51.100.0/24", "via", "192.0.2.254", "table", "main"] },
+        { what: "add with everything", got: routeArgv.add(full), want: ["ip", "-n", "ns1", "-4", "route", "add", ...spec, "proto", "77"] },
+        { what: "replace with everything", got: routeArgv.replace(full), want: ["ip", "-n", "ns1", "-4", "route", "replace", ...spec, "proto", "77"] },
+        { what: "add via only", got: routeArgv.add(route()), want: ["ip", "-n", "ns1", "-4", "route", "add", "198.51.100.0/24", "via", "192.0.2.254", "table", "main", "proto", "77"] },
         { what: "add dev only, numbered table", got: routeArgv.add(route({ via: undefined, dev: "veth0", table: 100 })),
-            want: ["ip", "-n", "ns1", "-4", "route", "add", "198.51.100.0/24", "dev", "veth0", "table", "100"] },
-        { what: "add metric 0", got: routeArgv.add(route({ metric: 0 })), want: ["ip", "-n", "ns1", "-4", "route", "add", "198.51.100.0/24", "via", "192.0.2.254", "metric", "0", "table", "main"] },
-        { what: "add IPv6 default", got: routeArgv.add(route({ to: "default", via: "2001:db8::1" })), want: ["ip", "-n", "ns1", "-6", "route", "add", "default", "via", "2001:db8::1", "table", "main"] },
-        { what: "add IPv4 default", got: routeArgv.add(route({ to: "default" })), want: ["ip", "-n", "ns1", "-4", "route", "add", "default", "via", "192.0.2.254", "table", "main"] },
+            want: ["ip", "-n", "ns1", "-4", "route", "add", "198.51.100.0/24", "dev", "veth0", "table", "100", "proto", "77"] },
+        { what: "add metric 0", got: routeArgv.add(route({ metric: 0 })), want: ["ip", "-n", "ns1", "-4", "route", "add", "198.51.100.0/24", "via", "192.0.2.254", "metric", "0", "table", "main", "proto", "77"] },
+        { what: "add IPv6 default", got: routeArgv.add(route({ to: "default", via: "2001:db8::1" })), want: ["ip", "-n", "ns1", "-6", "route", "add", "default", "via", "2001:db8::1", "table", "main", "proto", "77"] },
+        { what: "add IPv4 default", got: routeArgv.add(route({ to: "default" })), want: ["ip", "-n", "ns1", "-4", "route", "add", "default", "via", "192.0.2.254", "table", "main", "proto", "77"] },
         { what: "show a network", got: routeArgv.show(route()), want: ["ip", "-n", "ns1", "-j", "-4", "route", "show", "table", "main", "exact", "198.51.100.0/24"] },
         { what: "show an IPv6 network in table 100", got: routeArgv.show(route({ to: "2001:db8:2::/64", via: "2001:db8::1", table: 100 })),
             want: ["ip", "-n", "ns1", "-j", "-6", "route", "show", "table", "100", "exact", "2001:db8:2::/64"] },

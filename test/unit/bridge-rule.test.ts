@@ -214,13 +214,13 @@ describe("argv: Bridge", () => {
 describe("argv: Rule", () => {
     it.each([
         { what: "an association: from SUBNET lookup TABLE", got: ruleArgv.add(rule()),
-            want: ["ip", "-n", "vpc", "-4", "rule", "add", "from", "192.168.1.0/28", "priority", "1000", "lookup", "101"] },
+            want: ["ip", "-n", "vpc", "-4", "rule", "add", "from", "192.168.1.0/28", "priority", "1000", "lookup", "101", "protocol", "77"] },
         { what: "the local route: to the VPC, lookup main", got: ruleArgv.add(rule({ from: "all", to: "192.168.0.0/16", priority: 100, lookup: "main" })),
-            want: ["ip", "-n", "vpc", "-4", "rule", "add", "from", "all", "to", "192.168.0.0/16", "priority", "100", "lookup", "main"] },
+            want: ["ip", "-n", "vpc", "-4", "rule", "add", "from", "all", "to", "192.168.0.0/16", "priority", "100", "lookup", "main", "protocol", "77"] },
         { what: "the end: unreachable", got: ruleArgv.add(rule({ from: "192.168.0.0/16", priority: 32001, lookup: undefined, type: "unreachable" })),
-            want: ["ip", "-n", "vpc", "-4", "rule", "add", "from", "192.168.0.0/16", "priority", "32001", "unreachable"] },
+            want: ["ip", "-n", "vpc", "-4", "rule", "add", "from", "192.168.0.0/16", "priority", "32001", "unreachable", "protocol", "77"] },
         { what: "IPv6", got: ruleArgv.add(rule({ from: "all", to: "2001:db8::/32", type: "prohibit", lookup: undefined })),
-            want: ["ip", "-n", "vpc", "-6", "rule", "add", "from", "all", "to", "2001:db8::/32", "priority", "1000", "prohibit"] },
+            want: ["ip", "-n", "vpc", "-6", "rule", "add", "from", "all", "to", "2001:db8::/32", "priority", "1000", "prohibit", "protocol", "77"] },
         { what: "del names the whole rule, so only ours goes", got: ruleArgv.del(rule()),
             want: ["ip", "-n", "vpc", "-4", "rule", "del", "from", "192.168.1.0/28", "priority", "1000", "lookup", "101"] },
         { what: "show by priority, as JSON", got: ruleArgv.show(rule()), want: ["ip", "-n", "vpc", "-j", "-4", "rule", "show", "priority", "1000"] },

@@ -133,7 +133,7 @@ export const HOSTILE_INPUTS: HostileCase[] = [
     { what: "sysctl value of 257 characters", kind: "Sysctl", patch: { value: "1".repeat(257) }, property: "value", reason: /is longer than 256 characters/ },
     { what: "sysctl value as a number", kind: "Sysctl", patch: { value: 1 }, property: "value", reason: /must be a string/ },
     // Inputs that do not exist, or have the wrong type.
-    { what: "unknown input", kind: "Namespace", patch: { path: "/etc" }, property: "path", reason: /unknown input; Namespace takes name, adopt$/ },
+    { what: "unknown input", kind: "Namespace", patch: { path: "/etc" }, property: "path", reason: /unknown input; Namespace takes name, adopt, adoptFrom$/ },
     { what: "unknown input on a route", kind: "Route", patch: { gateway: "192.0.2.1" }, property: "gateway", reason: /unknown input; Route takes namespace, to, via, dev, metric, src, table, adopt$/ },
     { what: "mtu as a string", kind: "VethPair", patch: { mtu: "1500" }, property: "mtu", reason: /must be a number/ },
     { what: "up as \"yes\"", kind: "VethPair", patch: { up: "yes" }, property: "up", reason: /must be true or false/ },

@@ -11,10 +11,10 @@ type OutputKeys<T> = Exclude<keyof T, keyof pulumi.CustomResource>;
 
 describe("every input is an output, plus what the kernel computes", () => {
     it("has exactly these outputs per class", () => {
-        expectTypeOf<OutputKeys<Namespace>>().toEqualTypeOf<"name" | "adopt">();
+        expectTypeOf<OutputKeys<Namespace>>().toEqualTypeOf<"name" | "adopt" | "adoptFrom">();
         expectTypeOf<OutputKeys<VethPair>>().toEqualTypeOf<"name" | "namespace" | "peerName" | "peerNamespace" | "mtu" | "peerMtu" | "address" | "peerAddress"
-            | "up" | "peerUp" | "master" | "peerMaster" | "adopt" | "ifindex" | "peerIfindex" | "mac" | "peerMac" | "linkLocal" | "peerLinkLocal">();
-        expectTypeOf<OutputKeys<Bridge>>().toEqualTypeOf<"name" | "namespace" | "mtu" | "up" | "adopt" | "ifindex" | "mac">();
+            | "up" | "peerUp" | "master" | "peerMaster" | "adopt" | "adoptFrom" | "ifindex" | "peerIfindex" | "mac" | "peerMac" | "linkLocal" | "peerLinkLocal">();
+        expectTypeOf<OutputKeys<Bridge>>().toEqualTypeOf<"name" | "namespace" | "mtu" | "up" | "adopt" | "adoptFrom" | "ifindex" | "mac">();
         expectTypeOf<OutputKeys<Address>>().toEqualTypeOf<"namespace" | "dev" | "address" | "adopt">();
         expectTypeOf<OutputKeys<Route>>().toEqualTypeOf<"namespace" | "to" | "via" | "dev" | "metric" | "src" | "table" | "adopt">();
         expectTypeOf<OutputKeys<Rule>>().toEqualTypeOf<"namespace" | "priority" | "from" | "to" | "lookup" | "type" | "adopt">();

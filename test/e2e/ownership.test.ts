@@ -1,0 +1,82 @@
+// Ownership through the real Pulumi CLI (README, Ownership): two stacks of one project that
+// declare the same namespace. The second `up` fails naming the first as the owner and leaves the
+// namespace alone, adopt: true is refused as well, and only adoptFrom takes it over; from then on
+// the first stack's destroy leaves it in place (with a warning in the CLI's output) and the
+// second's removes it.
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseMark } from "../../provider/owner";
+import { namespaces } from "../support/host";
+import { fileLifecycle } from "../support/lifecycle";
+import { filePrefix } from "../support/prefix";
+import { FIXTURE, TestStack } from "./harness";
+import { config, printed, sh, stateResources, upFails, type Spec } from "./resource-support";
+
+const prefix = filePrefix("owner");
+const X = `${prefix}x`;
+const life = fileLifecycle(prefix);
+const PROJECT = "netns-fixture"; // test/e2e/fixture/Pulumi.yaml
+
+const ns = (args: Record<string, unknown> = {}): Spec => ({ kind: "Namespace", name: "n", args: { name: X, ...args } });
+/** The mark in the namespace's lo alias, parsed. */
+async function markOf(name: string) {
+    const lo = JSON.parse(await sh("ip", "-n", name, "-j", "link", "show", "dev", "lo")) as { ifalias?: string }[];
+    return parseMark(lo[0]?.ifalias);
+}
+
+describe("two stacks claiming one namespace cannot delete each other's", () => {
+    let first: TestStack, second: TestStack;
+    beforeAll(async () => {
+        first = await TestStack.create(`${prefix}first`, FIXTURE, config([ns()]));
+        life.stacks.push(first);
+        second = await TestStack.create(`${prefix}second`, FIXTURE, config([ns()]));
+        life.stacks.push(second);
+    });
+
+    it("the first stack's up marks its namespace with its project, stack and resource", async () => {
+        await first.up();
+        expect(await markOf(X)).toEqual({ project: PROJECT, stack: first.name, kind: "Namespace", name: "n" });
+        await first.expectNoChanges();
+    });
+
+    it("the second stack's up fails naming the owner, and the first's namespace stays as it was", async () => {
+        const out = await upFails(second);
+        expect(out).toContain(`Namespace "n" create failed`);
+        expect(out).toContain(`hint:    namespace ${X} belongs to stack ${PROJECT}/${first.name} (Namespace n): destroy that stack first (pulumi destroy --stack ${first.name}, in project ${PROJECT}), or give this one other names; or, to take it over on purpose, set adopt: true and adoptFrom: "${PROJECT}/${first.name}"`);
+        expect(await namespaces()).toContain(X);
+        expect(await markOf(X)).toMatchObject({ stack: first.name });
+        expect(await stateResources(second)).toEqual([]);
+    });
+
+    it("adopt: true is refused too: it takes over only unmarked objects or this stack's own", async () => {
+        await second.setConfig(config([ns({ adopt: true })]));
+        const out = await upFails(second);
+        expect(out).toContain(`namespace ${X} belongs to stack ${PROJECT}/${first.name}`);
+        expect(await markOf(X)).toMatchObject({ stack: first.name });
+        expect(await stateResources(second)).toEqual([]);
+    });
+
+    it("adoptFrom is checked at preview, then takes it over on purpose and re-marks it", async () => {
+        await second.setConfig(config([ns({ adoptFrom: "not a stack" })]));
+        const bad = await second.run(["preview"]);
+        expect(bad.exitCode).not.toBe(0);
+        expect(printed(bad)).toMatch(/adoptFrom.*must be "PROJECT\/STACK"/);
+
+        await second.setConfig(config([ns({ adoptFrom: `${PROJECT}/${first.name}` })]));
+        await second.up();
+        expect(await markOf(X)).toEqual({ project: PROJECT, stack: second.name, kind: "Namespace", name: "n" });
+        await second.expectNoChanges();
+    });
+
+    it("the first stack's destroy now leaves the namespace in place, and says so", async () => {
+        const r = await first.must(["destroy", "--yes", "--skip-preview"]);
+        expect(printed(r)).toContain(`namespace ${X} belongs to stack ${PROJECT}/${second.name} (Namespace n), not to this stack: left in place`);
+        expect(await namespaces()).toContain(X);
+        expect(await stateResources(first)).toEqual([]);
+    });
+
+    it("the owner's destroy removes it", async () => {
+        await second.destroy();
+        expect(await namespaces()).not.toContain(X);
+        expect(await stateResources(second)).toEqual([]);
+    });
+});
