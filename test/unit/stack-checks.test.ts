@@ -264,3 +264,23 @@ describe("inline sub-objects against the standalone kinds", () => {
         expect(checks.failures).toEqual([expect.stringMatching(/^VethPair "cable": property routes 203\.0\.113\.1 is on no connected segment of namespace n1 \(its segments in this stack: 192\.0\.2\.1\/24 \(VethPair "cable"\)\)/)]);
     });
 });
+
+describe("inline routes and the untied-route warning", () => {
+    it("does not warn about an inline route whose own link carries an address on the gateway's segment", async () => {
+        const warnings: string[] = [];
+        const warn = pulumi.log.warn;
+        pulumi.log.warn = async (m: string) => { warnings.push(m); };
+        try {
+            const checks = await run();
+            new Namespace("n1", { name: "n1" });
+            new VethPair("cable", { name: "x0", namespace: "n1", peerName: "y0", peerNamespace: "n2", addresses: ["192.0.2.1/24"], routes: [{ to: "default", via: "192.0.2.254" }] });
+            new Address("extra", { namespace: "n1", dev: "x0", address: "192.0.2.7/24" });
+            await settle(checks);
+            checks.finish();
+            expect(checks.failures).toEqual([]);
+            expect(warnings).toEqual([]);
+        } finally {
+            pulumi.log.warn = warn;
+        }
+    });
+});
