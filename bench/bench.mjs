@@ -58,6 +58,9 @@ const TOOLS = {
     mininet: { label: "(d) Mininet API", kind: "mininet" },
     command: { label: "(e) @pulumi/command", kind: "command" },
     noop: { label: "engine only (no-op provider)", kind: "pulumi", dir: "star", args: [], config: { impl: "noop" }, noop: true },
+    // The inline form (README, "Large labs"): two resources per host instead of five.
+    "pulumi-inline": { label: "(a') pulumi, inline form", kind: "pulumi", dir: "star", args: [], config: { form: "inline" } },
+    "noop-inline": { label: "engine only, inline form (no-op provider)", kind: "pulumi", dir: "star", args: [], config: { impl: "noop", form: "inline" }, noop: true },
     // Engine settings, measured before adopting them (see BENCHMARKS.md).
     "pulumi-nobak": { label: "(a) + PULUMI_DISABLE_CHECKPOINT_BACKUPS", settings: true, kind: "pulumi", dir: "star", args: [], config: {}, env: { PULUMI_DISABLE_CHECKPOINT_BACKUPS: "true" } },
     "pulumi-skipckpt": { label: "(a) + PULUMI_SKIP_CHECKPOINTS", settings: true, kind: "pulumi", dir: "star", args: [], config: {}, env: { PULUMI_SKIP_CHECKPOINTS: "true" } },
@@ -245,7 +248,7 @@ async function measurePulumi(tool, n, rep) {
     const ok = rep === 0 && !t.noop ? await verify(n) : undefined;
     record(tool, n, "up", rep, up.wall, { cmds: cmdlogSummary(`${cmdlog}-up.jsonl`), verified: ok });
     if (rep === 0) results.facts[`${tool}-n${n}-state`] = await stateFacts(s);
-    if (tool === "pulumi" && n === EXTRAS_N) {
+    if ((tool === "pulumi" || tool === "pulumi-inline") && n === EXTRAS_N) {
         // No-change operations on the built stack.
         const pv = await s.must(["preview", "--expect-no-changes"], { env: { PULUMI_NETNS_COMMAND_LOG: `${cmdlog}-preview.jsonl` } });
         record(tool, n, "preview (no change)", rep, pv.wall, { cmds: cmdlogSummary(`${cmdlog}-preview.jsonl`) });
@@ -381,18 +384,21 @@ function table() {
         }).join(" | ")} |`);
     }
     if (results.unavailable.command) lines.push("", `(e) @pulumi/command: not measured: ${results.unavailable.command.split("\n")[0]}`);
-    const ex = ["preview (no change)", "up (no change)", "refresh"].map((op) => [op, med("pulumi", EXTRAS_N, op)]).filter(([, x]) => x !== undefined);
-    if (ex.length) {
+    for (const form of ["pulumi", "pulumi-inline"]) {
+        const ex = ["preview (no change)", "up (no change)", "refresh"].map((op) => [op, med(form, EXTRAS_N, op)]).filter(([, x]) => x !== undefined);
+        if (!ex.length) continue;
         const b = med("bash", EXTRAS_N, "up"), c = med("batch", EXTRAS_N, "up");
-        lines.push("", `No-change operations on the N=${EXTRAS_N} stack, (a) default parallelism (ratios to the build time of (b) / (c)):`, "");
+        lines.push("", `No-change operations on the N=${EXTRAS_N} stack, ${TOOLS[form].label}, default parallelism (ratios to the build time of (b) / (c)):`, "");
         lines.push("| operation | seconds | vs (b) build | vs (c) build |", "| --- | --- | --- | --- |");
         for (const [op, x] of ex) lines.push(`| ${op} | ${fmt(x)} | ${ratio(x, b)} | ${ratio(x, c)} |`);
     }
     const per = shown.filter((t) => TOOLS[t].kind === "pulumi");
     if (per.length) {
-        lines.push("", "Pulumi time per resource (ms; 5N+2 resources):", "");
+        // The star has 5N+2 resources, 2N+1 in the inline form.
+        const count = (t, n) => (TOOLS[t].config?.form === "inline" ? 2 * n + 1 : 5 * n + 2);
+        lines.push("", "Pulumi time per resource (ms; 5N+2 resources, 2N+1 in the inline form):", "");
         lines.push(`| tool | step | ${NS.map((n) => `N=${n}`).join(" | ")} |`, `| --- | --- | ${NS.map(() => "---").join(" | ")} |`);
-        for (const t of per) for (const op of ["up", "destroy"]) lines.push(`| ${TOOLS[t].label} | ${op} | ${NS.map((n) => { const x = med(t, n, op); return x === undefined ? "–" : (1000 * x / (5 * n + 2)).toFixed(1); }).join(" | ")} |`);
+        for (const t of per) for (const op of ["up", "destroy"]) lines.push(`| ${TOOLS[t].label} | ${op} | ${NS.map((n) => { const x = med(t, n, op); return x === undefined ? "–" : (1000 * x / count(t, n)).toFixed(1); }).join(" | ")} |`);
     }
     return lines.join("\n");
 }

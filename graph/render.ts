@@ -99,6 +99,7 @@ const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
 const urnTail = (urn: string) => urn.split("::").slice(2).join("::");
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
 function resourcesOf(exported: unknown): ExportedResource[] {
     const d = (exported as StackExport | null)?.deployment;
@@ -150,6 +151,8 @@ function readModel(exported: unknown, opts: GraphOptions): Model {
     for (const r of byKind("Namespace")) {
         const n = ns(nsName((r.outputs ?? r.inputs)?.name));
         n.resource = nameOf(r.urn);
+        const sysctls = (r.outputs ?? r.inputs)?.sysctls; // inline (Namespace sysctls)
+        if (sysctls && typeof sysctls === "object") for (const [k, v] of Object.entries(sysctls)) n.sysctls.set(k, String(v));
         if (component(r.parent)) n.owner = r.parent;
     }
     for (const r of byKind("Bridge")) {
@@ -159,6 +162,7 @@ function readModel(exported: unknown, opts: GraphOptions): Model {
         b.up = o.up !== false;
         if (component(r.parent)) b.owner = r.parent;
         b.details = kernelDetails(o, "", opts);
+        b.addresses.push(...strings(o.addresses)); // inline (Bridge addresses)
     }
     for (const r of byKind("VethPair")) {
         const o = r.outputs ?? r.inputs ?? {};
@@ -173,14 +177,19 @@ function readModel(exported: unknown, opts: GraphOptions): Model {
         b.master = str(o.peerMaster);
         a.details = kernelDetails(o, "", opts);
         b.details = kernelDetails(o, "peer", opts);
+        // Inline entries (VethPair addresses, routes and their peer* twins) are drawn as the standalone ones.
+        a.addresses.push(...strings(o.addresses));
+        b.addresses.push(...strings(o.peerAddresses));
+        for (const [end, list] of [[a, o.routes], [b, o.peerRoutes]] as const) {
+            for (const x of Array.isArray(list) ? list as Record<string, unknown>[] : []) addRoute({ ...x, namespace: end.ns, dev: end.name });
+        }
         m.links.push({ a, b });
     }
     for (const r of byKind("Address")) {
         const o = r.outputs ?? r.inputs ?? {};
         iface(nsName(o.namespace), str(o.dev) ?? "?").addresses.push(str(o.address) ?? "?");
     }
-    for (const r of byKind("Route")) {
-        const o = r.outputs ?? r.inputs ?? {};
+    function addRoute(o: Record<string, unknown>, parent?: string): void {
         const table = o.table === undefined || o.table === "main" ? "main" : String(o.table);
         const parts = [str(o.to) ?? "?"];
         if (str(o.via)) parts.push("via", str(o.via)!);
@@ -189,9 +198,10 @@ function readModel(exported: unknown, opts: GraphOptions): Model {
         if (str(o.src)) parts.push("src", str(o.src)!);
         const n = ns(nsName(o.namespace));
         n.routes.push({ table, line: parts.join(" ") });
-        const owner = component(r.parent);
+        const owner = component(parent);
         if (table !== "main" && owner) m.tableNames.set(`${n.name}/${table}`, owner.name);
     }
+    for (const r of byKind("Route")) addRoute(r.outputs ?? r.inputs ?? {}, r.parent);
     for (const r of byKind("Rule")) {
         const o = r.outputs ?? r.inputs ?? {};
         const from = str(o.from) ?? "all", to = str(o.to) ?? "all";

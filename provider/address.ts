@@ -9,7 +9,7 @@ import { exec, ipJson, NetnsError, privileged, commonHint, type Subject } from "
 import { formatCidr, isBroadcast, isNetworkAddress, parseCidr } from "./net";
 
 /** An interface address: a host address with its prefix, 192.0.2.1/24 or 2001:db8::1/64. */
-const hostCidr = z.string({ error: "must be a string" }).superRefine((s, ctx) => {
+export const hostCidr = z.string({ error: "must be a string" }).superRefine((s, ctx) => {
     const c = parseCidr(s);
     if (!c) {
         ctx.addIssue({ code: "custom", message: `"${s}" is not an address with a prefix length, such as 192.0.2.1/24 or 2001:db8::1/64` });

@@ -13,6 +13,7 @@ import { adopt, adoptFrom, ifindex, ifname, mtu, nsname, up } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "./kind";
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, warn, type Subject } from "./run";
 import { claimOf, formatMark, leftAlone, mayDelete, onExisting } from "./owner";
+import { addLines, addressFacts, addressList, change as changeEntries, entriesHint, present, runLines } from "./inline";
 
 // The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
 const fields = {
@@ -24,6 +25,8 @@ const fields = {
     mtu: mtu.optional(),
     /** Admin state; up by default. Updated in place. */
     up,
+    /** Addresses on the bridge, as in `ip address add ADDRESS dev NAME`: host addresses with their prefix, no two the same (the Address kind's rules). Adding or removing one updates the bridge in place; only the listed addresses are managed. Left out: none managed. */
+    addresses: addressList.optional(),
     /** Take over an existing bridge with this name instead of failing: one without an ownership mark, or marked by this stack. */
     adopt,
     /** `PROJECT/STACK`: take over a bridge marked by that other stack (implies adopt). Without it, another stack's bridge is refused. */
@@ -78,7 +81,9 @@ async function read<T extends StoredOf<typeof schema, typeof computed>>(s: Subje
     if (!l || l.kind !== "bridge") return undefined; // gone, or replaced by something that is not ours
     // liveMtu: an output of releases before mac existed, dropped so that a state does not keep it stale.
     const { liveMtu: _m, ...rest } = a as T & Record<string, unknown>;
-    return { ...(rest as T), up: l.up, ...(a.mtu !== undefined ? { mtu: l.mtu } : {}), ifindex: l.ifindex, mac: l.mac };
+    // The managed addresses still there: one removed by hand leaves the outputs, so the next up adds it again.
+    const addresses = a.addresses === undefined ? {} : { addresses: (await present(s, a.namespace, a.name, { addresses: a.addresses })).addresses };
+    return { ...(rest as T), up: l.up, ...(a.mtu !== undefined ? { mtu: l.mtu } : {}), ...addresses, ifindex: l.ifindex, mac: l.mac };
 }
 
 function hint(a: BridgeSpec, stderr: string): string {
@@ -94,6 +99,7 @@ async function adoptExisting(s: Subject, a: BridgeSpec): Promise<StateOf<typeof 
     }
     await mustRun(s, argv.set(a, { mtu: a.mtu, up: a.up }), (e) => hint(a, e));
     if (s.owner) await mustRun(s, argv.alias(a, formatMark(s.owner))); // adopted: this stack's from now on
+    await runLines(s, a.namespace, addLines(a.name, a), entriesHint(a.namespace, a.name));
     const out = await read(s, a);
     if (!out) throw new NetnsError(s, privileged(argv.show(a)), undefined, "", "the bridge vanished while it was being adopted; is another tool deleting interfaces?");
     return out;
@@ -105,8 +111,12 @@ export const bridge: KindDef<"Bridge", typeof schema, typeof computed> = defineK
     schema,
     computed,
     namespaces: ["namespace"],
-    claims: (on) => [on(["namespace", "name"], (a) => [interfaceClaim(a.namespace, a.name, "name")])],
-    diff: { replace: ["name", "namespace"], update: ["mtu", "up"] },
+    claims: (on) => [
+        on(["namespace", "name"], (a) => [interfaceClaim(a.namespace, a.name, "name")]),
+        on(["namespace", "name", "addresses"], (a, name) => addressFacts(a.namespace, a.name, a.addresses, "addresses", `Bridge "${name}"`)),
+    ],
+    // An address list left out manages nothing: the addresses it had are removed.
+    diff: { replace: ["name", "namespace"], update: ["mtu", "up", "addresses"], clear: ["addresses"] },
     id: (a) => `${a.namespace}/${a.name}`,
 
     async create(s, a) {
@@ -137,6 +147,12 @@ export const bridge: KindDef<"Bridge", typeof schema, typeof computed> = defineK
                 }
             }
         }
+        try {
+            await runLines(s, a.namespace, addLines(a.name, a), entriesHint(a.namespace, a.name));
+        } catch (e) {
+            await exec(s, argv.del(a)); // leave nothing behind
+            throw e;
+        }
         const out = await read(s, a);
         if (!out) {
             await exec(s, argv.del(a)); // leave nothing behind
@@ -153,6 +169,9 @@ export const bridge: KindDef<"Bridge", typeof schema, typeof computed> = defineK
             up: news.up !== olds.up ? news.up : undefined,
         };
         if (change.mtu !== undefined || change.up !== undefined) await mustRun(s, argv.set(news, change), (e) => hint(news, e));
+        if (JSON.stringify(olds.addresses) !== JSON.stringify(news.addresses)) {
+            await changeEntries(s, news.namespace, news.name, { addresses: olds.addresses }, { addresses: news.addresses }, entriesHint(news.namespace, news.name));
+        }
         const out = await read(s, news);
         if (!out) throw new NetnsError(s, privileged(argv.show(news)), undefined, "", "the bridge is gone; run pulumi refresh, then pulumi up to create it again");
         return out;

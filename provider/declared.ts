@@ -122,10 +122,11 @@ export class StackChecks {
         const ip = parseIp(g.via);
         if (!ip) return;
         const on = (this.segments.get(g.namespace) ?? []).filter((s) => contains(s.net, ip));
-        if (on.length === 0 || tiedToSegment(g.owner.resource, on.map((s) => s.resource))) return;
+        // An inline route (VethPair `routes`) whose own link carries an address on the segment goes with that link.
+        if (on.length === 0 || on.some((s) => s.resource === g.owner.resource) || tiedToSegment(g.owner.resource, on.map((s) => s.resource))) return;
         const where = on.map((s) => `${s.by} (${s.text} on ${s.dev})`).join(", ");
         const devs = [...new Set(on.map((s) => s.dev))].join(", ");
-        void pulumi.log.warn(`Route "${g.owner.name}": via ${g.via} is on the segment of ${where} in namespace ${g.namespace}, but nothing ties the route to it: ` +
+        void pulumi.log.warn(`${g.owner.kind} "${g.owner.name}": via ${g.via} is on the segment of ${where} in namespace ${g.namespace}, but nothing ties the route to it: ` +
             `when that Address or its link (${devs}) is replaced, the kernel deletes the route and the engine keeps it in the state as if it were there. ` +
             `Add dependsOn: [${on.map((s) => s.by).join(" or ")}] to the route's options, or give it dev from the link's output (dev: link.name)`, g.owner.resource);
     }

@@ -59,3 +59,27 @@ export function interfaceNameProblem(name: string): string | undefined {
     const r = ifname.safeParse(name);
     return r.success ? undefined : (r.error.issues[0]?.message ?? "is not an interface name");
 }
+
+/** Keys that exist per network namespace. Everything else (kernel.*, vm.*, the global net.core.*) changes the host. */
+const PER_NAMESPACE_KEYS: RegExp[] = [
+    /^net\.ipv4\.[a-z0-9_]+(\.[A-Za-z0-9_-]+){0,2}$/,
+    /^net\.ipv6\.[a-z0-9_]+(\.[A-Za-z0-9_-]+){0,2}$/,
+    /^net\.netfilter\.[a-z0-9_]+$/,
+    /^net\.core\.(somaxconn|xfrm_[a-z_]+)$/,
+    /^net\.unix\.max_dgram_qlen$/,
+];
+
+/** A per-namespace sysctl key (the Sysctl kind's `key`, a Namespace's `sysctls` keys). */
+export const sysctlKey = z.string({ error: "must be a string" }).refine((k) => PER_NAMESPACE_KEYS.some((r) => r.test(k)), {
+    error: (iss) => `"${String(iss.input)}" is not a per-network-namespace key; only net.ipv4.*, net.ipv6.*, net.netfilter.*, net.core.somaxconn, net.core.xfrm_* and net.unix.max_dgram_qlen can be set here (others change the whole host)`,
+});
+
+/** A sysctl value as `sysctl -w KEY=VALUE` takes it (the Sysctl kind's `value`, a Namespace's `sysctls` values). */
+export const sysctlValue = z.string({ error: "must be a string" }).min(1, "must not be empty").max(256, "is longer than 256 characters").regex(/^[\x20-\x7e]*$/, "may contain only printable ASCII on one line (no newline or control characters)")
+        // sysctl prints multi-value keys with single separators: "4096 131072" whatever the spacing given.
+        .transform((v) => v.trim().split(/ +/).join(" "));
+
+/** sysctl prints multi-value keys with tabs; inputs use single spaces. */
+export function sysctlNormalize(v: string): string {
+    return v.trim().split(/\s+/).join(" ");
+}

@@ -1,4 +1,7 @@
-// Namespace: a network namespace with its loopback up (`ip netns add NAME`).
+// Namespace: a network namespace with its loopback up (`ip netns add NAME`), and optionally its
+// per-namespace sysctls (`sysctls`, inline.ts):
+//   ip netns exec NAME sysctl -n KEY...             (the values before, kept in previousSysctls)
+//   ip netns exec NAME sysctl -q -w KEY=VALUE...    (one process for all of them)
 import { statSync } from "node:fs";
 import { z } from "zod";
 import { resourceClass, type ResourceClass } from "./dynamic";
@@ -6,11 +9,39 @@ import { adopt, adoptFrom, nsname } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { claimOf, formatMark, mayDelete, leftAlone, onExisting, type Claim } from "./owner";
 import { exec, ipJson, mustRun, NetnsError, privileged, warn, type Subject } from "./run";
+import { setSysctls, sysctlFacts, sysctlMap, sysctlValues } from "./inline";
+
+const computed = {
+    /** The value each key of sysctls had before this stack first set it; removing the key from sysctls writes it back. */
+    previousSysctls: z.record(z.string(), z.string()),
+};
+
+function sysctlHint(name: string) {
+    return (stderr: string): string | undefined => {
+        if (/cannot stat|No such file or directory/.test(stderr)) return `a key of sysctls does not exist in ${name}'s /proc/sys on this kernel; check the spelling (interface keys need the interface first: use a Sysctl resource that depends on it)`;
+        if (/Invalid argument/.test(stderr)) return "the kernel refused a value of sysctls";
+        return undefined;
+    };
+}
+
+/** Writes `news` over `olds` (both optional), restoring removed keys; returns the previous values kept. */
+async function applySysctls(s: Subject, name: string, olds: Record<string, string> | undefined, news: Record<string, string> | undefined, previous: Record<string, string>): Promise<Record<string, string>> {
+    const o = olds ?? {}, n = news ?? {};
+    const restore = Object.fromEntries(Object.keys(o).filter((k) => !(k in n) && previous[k] !== undefined).map((k) => [k, previous[k]!]));
+    const fresh = Object.keys(n).filter((k) => previous[k] === undefined);
+    const before = await sysctlValues(s, name, fresh);
+    const write = Object.fromEntries(Object.entries(n).filter(([k, v]) => o[k] !== v || before[k] !== undefined && before[k] !== v));
+    await setSysctls(s, name, { ...restore, ...write }, sysctlHint(name));
+    const kept = Object.fromEntries(Object.entries({ ...previous, ...before }).filter(([k]) => k in n));
+    return kept;
+}
 
 // The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
 const fields = {
     /** The namespace's name, as in `ip netns add NAME`: a file name under /run/netns (letters, digits, `_ . -`, up to 64). A change replaces it. */
     name: nsname,
+    /** Per-namespace sysctls, as in `ip netns exec NAME sysctl -w KEY=VALUE`: { "net.ipv4.ip_forward": "1" }, with the Sysctl kind's rules for keys and values. Adding, changing or removing a key updates the namespace in place; a removed key gets back the value it had before. Left out: none managed. */
+    sysctls: sysctlMap.optional(),
     /** Take over a namespace that already exists instead of failing: one without an ownership mark, or marked by this stack. Destroy then deletes it. */
     adopt,
     /** `PROJECT/STACK`: take over a namespace marked by that other stack (implies adopt). Without it, another stack's namespace is refused. */
@@ -59,18 +90,20 @@ async function claim(s: Subject, name: string): Promise<Claim | undefined> {
 }
 
 /** The Namespace kind: a network namespace with its loopback up. */
-export const namespace: KindDef<"Namespace", typeof schema, {}> = defineKind({
+export const namespace: KindDef<"Namespace", typeof schema, typeof computed> = defineKind({
     kind: "Namespace",
     schema,
-    computed: {},
+    computed,
     namespaces: ["name"],
     claims: (on) => [
         on(["name", "adopt"], (a) => [
             { claim: `netns ${a.name}`, property: "name", what: `"${a.name}"`, why: "one stack cannot create two namespaces with one name" },
             { namespace: a.name, adopt: a.adopt === true },
         ]),
+        on(["name", "sysctls"], (a) => sysctlFacts(a.name, a.sysctls)),
     ],
-    diff: { replace: ["name"], update: [] },
+    // A sysctls map left out manages nothing: the values it set are written back.
+    diff: { replace: ["name"], update: ["sysctls"], clear: ["sysctls"] },
     id: (a) => a.name,
 
     async create(s, a) {
@@ -93,22 +126,28 @@ export const namespace: KindDef<"Namespace", typeof schema, {}> = defineKind({
                     : "ip netns add failed; see stderr"));
             }
         }
+        let previousSysctls: Record<string, string>;
         try {
             // lo up, and the mark: made here, adopted (then this stack's from now on) or taken back.
             await mustRun(s, argv.loUp(a.name, s.owner && formatMark(s.owner)));
+            previousSysctls = await applySysctls(s, a.name, undefined, a.sysctls, {});
         } catch (e) {
             if (add.exitCode === 0) await exec(s, argv.del(a.name)); // made here: leave nothing half-made
             throw e;
         }
-        return { ...a };
+        return { ...a, previousSysctls };
     },
 
-    async read(_s, o) {
-        return namespaceExists(o.name) ? { ...o } : undefined;
+    async read(s, o) {
+        if (!namespaceExists(o.name)) return undefined;
+        if (o.sysctls === undefined) return { ...o };
+        // The live values under the input names: one changed by hand is drift, and the next up writes it again.
+        return { ...o, sysctls: await sysctlValues(s, o.name, Object.keys(o.sysctls)) };
     },
 
-    async update(_s, _olds, news) {
-        return { ...news };
+    async update(s, olds, news) {
+        const previousSysctls = await applySysctls(s, news.name, olds.sysctls, news.sysctls, olds.previousSysctls ?? {});
+        return { ...news, previousSysctls };
     },
 
     async delete(s, o) {

@@ -48,15 +48,23 @@ const fields = {
     /** Take over an existing route to the same destination (its gateway is then set to via). */
     adopt,
 };
-const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields).superRefine((v, ctx) => {
-    if (v.via === undefined && v.dev === undefined) {
-        ctx.addIssue({ code: "custom", path: ["via"], message: "a route needs a gateway (via) or a device (dev), or both" });
-    }
+/** The fields of a Route that an inline route (VethPair `routes`, inline.ts) takes too: one definition of each. */
+export const routeFields = { to: fields.to, via: fields.via, src: fields.src, metric: fields.metric, table: fields.table };
+
+/** The families of to, via and src agree (a Route's rule, and an inline route's). */
+export function familiesAgree(v: { to?: string | undefined; via?: string | undefined; src?: string | undefined }, ctx: z.RefinementCtx): void {
     const fam = (s: string | undefined): Family | undefined => (s === undefined || s === UNKNOWN ? undefined : s === "default" ? undefined : (parseCidr(s) ?? parseIp(s))?.family);
     const to = fam(v.to), via = fam(v.via), src = fam(v.src);
     if (to && via && to !== via) ctx.addIssue({ code: "custom", path: ["via"], message: `is IPv${via} but the destination ${v.to} is IPv${to}` });
     if (to && src && to !== src) ctx.addIssue({ code: "custom", path: ["src"], message: `is IPv${src} but the destination ${v.to} is IPv${to}` });
     if (!to && via && src && via !== src) ctx.addIssue({ code: "custom", path: ["src"], message: `is IPv${src} but the gateway ${v.via} is IPv${via}` });
+}
+
+const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields).superRefine((v, ctx) => {
+    if (v.via === undefined && v.dev === undefined) {
+        ctx.addIssue({ code: "custom", path: ["via"], message: "a route needs a gateway (via) or a device (dev), or both" });
+    }
+    familiesAgree(v, ctx);
 });
 
 /** The inputs of a Route after check (defaults applied): the provider's view. */
@@ -70,7 +78,7 @@ export function family(r: Pick<RouteSpec, "to" | "via" | "src">): "-4" | "-6" {
 const opt = (word: string, v: string | number | undefined) => (v === undefined ? [] : [word, String(v)]);
 
 /** The metric the kernel gives the route: IPv6 stores "none" and 0 as 1024, IPv4 stores "none" as 0. */
-function kernelMetric(r: RouteSpec): number {
+export function kernelMetric(r: Pick<RouteSpec, "to" | "via" | "src" | "metric">): number {
     return family(r) === "-6" ? (r.metric || 1024) : (r.metric ?? 0);
 }
 

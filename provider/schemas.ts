@@ -22,8 +22,9 @@ export interface CheckFailure {
     reason: string;
 }
 
+/** Whether a value is unknown, or holds an unknown value (an entry of an inline list during preview). */
 function isUnknown(v: unknown): boolean {
-    return v === UNKNOWN;
+    return v === UNKNOWN || (typeof v === "object" && v !== null && JSON.stringify(v).includes(UNKNOWN));
 }
 
 /**
@@ -43,6 +44,12 @@ export function validate<K extends Kind>(kind: K, raw: Record<string, unknown>):
     const result = schema.safeParse(input);
     if (result.success) return failures.length ? { failures } : { inputs: named(result.data as object), failures: [] };
     for (const issue of result.error.issues) {
+        if (issue.code === "unrecognized_keys" && issue.path.length > 0) {
+            // A field an entry of an inline list does not take: reported against the list, naming the entry.
+            const property = String(issue.path[0]);
+            if (!failures.some((f) => f.property === property)) failures.push({ property, reason: `entry ${issue.path.slice(1).join(".")}: ${issue.message}` });
+            continue;
+        }
         if (issue.code === "unrecognized_keys") {
             // The name of an extra input is known even when its value is not: always a failure.
             const takes = Object.keys((schemas[kind] as unknown as { shape: object }).shape ?? {}).join(", ");

@@ -6,32 +6,19 @@
 // found before create.
 import { z } from "zod";
 import { resourceClass, type ResourceClass } from "./dynamic";
-import { nsname } from "./fields";
+import { nsname, sysctlKey, sysctlValue, sysctlNormalize as normalize } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
 import { namespaceExists } from "./namespace";
-
-/** Keys that exist per network namespace. Everything else (kernel.*, vm.*, the global net.core.*) changes the host. */
-const PER_NAMESPACE_KEYS: RegExp[] = [
-    /^net\.ipv4\.[a-z0-9_]+(\.[A-Za-z0-9_-]+){0,2}$/,
-    /^net\.ipv6\.[a-z0-9_]+(\.[A-Za-z0-9_-]+){0,2}$/,
-    /^net\.netfilter\.[a-z0-9_]+$/,
-    /^net\.core\.(somaxconn|xfrm_[a-z_]+)$/,
-    /^net\.unix\.max_dgram_qlen$/,
-];
 
 // The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
 const fields = {
     /** The namespace whose setting this is. Required: the host's settings are never changed. A change replaces it. */
     namespace: nsname,
     /** A per-namespace key: net.ipv4.*, net.ipv6.*, net.netfilter.*, net.core.somaxconn, net.core.xfrm_*, net.unix.max_dgram_qlen. A change replaces it. */
-    key: z.string({ error: "must be a string" }).refine((k) => PER_NAMESPACE_KEYS.some((r) => r.test(k)), {
-        error: (iss) => `"${String(iss.input)}" is not a per-network-namespace key; only net.ipv4.*, net.ipv6.*, net.netfilter.*, net.core.somaxconn, net.core.xfrm_* and net.unix.max_dgram_qlen can be set here (others change the whole host)`,
-    }),
+    key: sysctlKey,
     /** The value, as `sysctl -w KEY=VALUE` takes it: one line of printable text (multi-value keys with single spaces). Updated in place. */
-    value: z.string({ error: "must be a string" }).min(1, "must not be empty").max(256, "is longer than 256 characters").regex(/^[\x20-\x7e]*$/, "may contain only printable ASCII on one line (no newline or control characters)")
-        // sysctl prints multi-value keys with single separators: "4096 131072" whatever the spacing given.
-        .transform((v) => v.trim().split(/ +/).join(" ")),
+    value: sysctlValue,
 };
 const schema: z.ZodObject<typeof fields, z.core.$strict> = z.strictObject(fields);
 
@@ -48,10 +35,7 @@ export const argv = {
     set: (a: Pick<SysctlSpec, "namespace" | "key">, value: string) => ["ip", "netns", "exec", a.namespace, "sysctl", "-q", "-w", `${a.key}=${value}`],
 };
 
-/** sysctl prints multi-value keys with tabs; inputs use single spaces. */
-export function normalize(v: string): string {
-    return v.trim().split(/\s+/).join(" ");
-}
+export { normalize };
 
 function hint(a: SysctlSpec, stderr: string): string | undefined {
     if (/cannot stat|No such file or directory/.test(stderr) && namespaceExists(a.namespace)) return `${a.key} does not exist in ${a.namespace}'s /proc/sys on this kernel; check the spelling (interface keys need the interface to exist first)`;

@@ -17,6 +17,7 @@ import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type 
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, warn, type Subject } from "./run";
 import { eui64LinkLocal } from "./eui64";
 import { claimOf, formatMark, leftAlone, mayDelete, onExisting } from "./owner";
+import { addLines, addressFacts, addressList, change, entriesHint, present, routeFacts, routeList, runLines, type Entries, type InlineRoute } from "./inline";
 
 // The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
 const fields = {
@@ -46,6 +47,14 @@ const fields = {
     master: ifname.optional(),
     /** The bridge the other end joins, in the other end's namespace. Updated in place; left out: no bridge. */
     peerMaster: ifname.optional(),
+    /** Addresses on this end, as in `ip address add ADDRESS dev NAME`: host addresses with their prefix (192.0.2.1/24, 2001:db8::1/64), no two the same. Adding or removing one updates the pair in place; only the listed addresses are managed. Left out: none managed. */
+    addresses: addressList.optional(),
+    /** Addresses on the other end, as in `ip address add ADDRESS dev PEER`. Same rules as addresses. */
+    peerAddresses: addressList.optional(),
+    /** Routes through this end, as in `ip route add TO [via VIA] dev NAME [metric N] [src SRC] [table T] proto 77`: each { to, via?, src?, metric?, table? } with the Route kind's rules. Adding or removing one updates the pair in place. Left out: none managed. */
+    routes: routeList.optional(),
+    /** Routes through the other end, in the other end's namespace. Same rules as routes. */
+    peerRoutes: routeList.optional(),
     /** Take over an existing pair with these names instead of failing: one without an ownership mark, or marked by this stack. */
     adopt,
     /** `PROJECT/STACK`: take over a pair marked by that other stack (implies adopt). Without it, another stack's pair is refused. */
@@ -87,12 +96,15 @@ interface End {
     up: boolean;
     /** The bridge this end is enslaved to. */
     master?: string | undefined;
+    /** Inline addresses and routes (inline.ts). */
+    addresses?: string[] | undefined;
+    routes?: InlineRoute[] | undefined;
 }
 
 function ends(a: VethPairSpec): [End, End] {
     return [
-        { name: a.name, namespace: a.namespace, mtu: a.mtu, address: a.address, up: a.up, master: a.master },
-        { name: a.peerName, namespace: a.peerNamespace, mtu: a.peerMtu ?? a.mtu, address: a.peerAddress, up: a.peerUp, master: a.peerMaster },
+        { name: a.name, namespace: a.namespace, mtu: a.mtu, address: a.address, up: a.up, master: a.master, addresses: a.addresses, routes: a.routes },
+        { name: a.peerName, namespace: a.peerNamespace, mtu: a.peerMtu ?? a.mtu, address: a.peerAddress, up: a.peerUp, master: a.peerMaster, addresses: a.peerAddresses, routes: a.peerRoutes },
     ];
 }
 
@@ -121,11 +133,11 @@ export const argv = {
         const at = full.indexOf("link");
         return { argv: [...full.slice(0, at), "-batch", "-"], input: [full.slice(at).join(" "), `link set dev ${a.name} alias "${mark}"`, ""].join("\n") };
     },
-    /** One process for the peer after the add: its bridge and admin state when it has any, its mark, then a read of it. */
+    /** One process for the peer after the add: its bridge and admin state when it has any, its mark, its inline addresses and routes, then a read of it. */
     peer: (e: End, mark?: string): { argv: string[]; input: string } => {
         const set = e.up || e.master !== undefined ? [["link", "set", "dev", e.name, ...opt("master", e.master), ...(e.up ? ["up"] : [])].join(" ")] : [];
         const alias = mark === undefined ? [] : [`link set dev ${e.name} alias "${mark}"`];
-        return { argv: ["ip", "-n", e.namespace, "-j", "-d", "-batch", "-"], input: [...set, ...alias, `link show dev ${e.name}`, ""].join("\n") };
+        return { argv: ["ip", "-n", e.namespace, "-j", "-d", "-batch", "-"], input: [...set, ...alias, ...addLines(e.name, e), `link show dev ${e.name}`, ""].join("\n") };
     },
     /** Writes an end's ownership mark (adoption). */
     alias: (e: { name: string; namespace: string }, mark: string) => ["ip", "-n", e.namespace, "link", "set", "dev", e.name, "alias", mark],
@@ -290,11 +302,17 @@ async function adoptExisting(s: Subject, a: VethPairSpec): Promise<State> {
         throw new NetnsError(s, privileged(argv.show(x)), undefined, "", `adopt: true found no matching pair to take over: ${why}. Remove the existing interface or fix the names`);
     }
     for (const e of [x, y]) await mustRun(s, argv.set(e, { mtu: e.mtu, address: e.address, up: e.up, master: e.master ?? null }));
+    for (const e of [y, x]) await runLines(s, e.namespace, addLines(e.name, e), entriesHint(e.namespace, e.name));
     // Adopted: this stack's from now on.
     if (s.owner) for (const e of [x, y]) await mustRun(s, argv.alias(e, formatMark(s.owner)));
     const out = await read(s, a, true);
     if (!out) throw new NetnsError(s, privileged(argv.show(x)), undefined, "", "the pair vanished while it was being adopted; is another tool deleting interfaces?");
     return out;
+}
+
+/** The end's listed inline entries that are there; nothing listed is no process. */
+function entries(s: Subject, e: End): Promise<Entries> {
+    return e.addresses === undefined && e.routes === undefined ? Promise.resolve({}) : present(s, e.namespace, e.name, e);
 }
 
 /** The live pair under the input names (so that refresh reports drift against them), with what the kernel computed. */
@@ -312,7 +330,13 @@ async function read<T extends Stored>(s: Subject, a: T, wait = false): Promise<(
     delete live.peerMaster;
     if (lx.master !== undefined) live.master = lx.master;
     if (ly.master !== undefined) live.peerMaster = ly.master;
-    return outputs(live, lx, ly, await linkLocals(s, { ...x, up: lx.up }, { ...y, up: ly.up }, wait));
+    // The managed inline entries still there: one removed by hand leaves the outputs, so the next up adds it again.
+    const [ex, ey, lls] = await Promise.all([entries(s, x), entries(s, y), linkLocals(s, { ...x, up: lx.up }, { ...y, up: ly.up }, wait)]);
+    if (ex.addresses !== undefined) live.addresses = ex.addresses;
+    if (ex.routes !== undefined) live.routes = ex.routes;
+    if (ey.addresses !== undefined) live.peerAddresses = ey.addresses;
+    if (ey.routes !== undefined) live.peerRoutes = ey.routes;
+    return outputs(live, lx, ly, lls);
 }
 
 /**
@@ -326,11 +350,17 @@ export const vethPair: KindDef<"VethPair", typeof schema, typeof computed> = def
     claims: (on) => [
         on(["namespace", "name"], (a) => [interfaceClaim(a.namespace, a.name, "name")]),
         on(["peerNamespace", "peerName"], (a) => [interfaceClaim(a.peerNamespace, a.peerName, "peerName")]),
+        // Inline entries claim what an Address or Route of the same object would: one object declared both ways is refused.
+        on(["namespace", "name", "addresses", "routes"], (a, name) => [...addressFacts(a.namespace, a.name, a.addresses, "addresses", `VethPair "${name}"`),
+            ...routeFacts(a.namespace, a.name, a.routes, "routes", `VethPair "${name}"`)]),
+        on(["peerNamespace", "peerName", "peerAddresses", "peerRoutes"], (a, name) => [...addressFacts(a.peerNamespace, a.peerName, a.peerAddresses, "peerAddresses", `VethPair "${name}"`),
+            ...routeFacts(a.peerNamespace, a.peerName, a.peerRoutes, "peerRoutes", `VethPair "${name}"`)]),
     ],
     diff: {
         replace: ["name", "namespace", "peerName", "peerNamespace"],
-        update: ["mtu", "peerMtu", "address", "peerAddress", "up", "peerUp", "master", "peerMaster"],
-        clear: ["master", "peerMaster"],
+        update: ["mtu", "peerMtu", "address", "peerAddress", "up", "peerUp", "master", "peerMaster", "addresses", "peerAddresses", "routes", "peerRoutes"],
+        // An inline list left out manages nothing: the entries it had are removed.
+        clear: ["master", "peerMaster", "addresses", "peerAddresses", "routes", "peerRoutes"],
     },
     // The peer follows mtu unless peerMtu is given: say so in the inputs, so that a peer MTU
     // changed by hand shows up as drift and the next up restores it.
@@ -357,10 +387,12 @@ export const vethPair: KindDef<"VethPair", typeof schema, typeof computed> = def
         }
         try {
             // The peer's bridge is named in the peer's namespace: set it there, with its admin
-            // state and mark, and read the peer back, in one process.
+            // state, mark and inline entries, and read the peer back, in one process.
             const peer = argv.peer(y, mark);
-            const py = await mustRun(s, peer.argv, hint(a), peer.input);
+            const py = await mustRun(s, peer.argv, (e) => hint(a)(e) ?? entriesHint(y.namespace, y.name)(e), peer.input);
             const ly = linkIn(py.stdout, y.name);
+            // This end's entries once the peer is up (a gateway needs the link's carrier for IPv6), in one process.
+            await runLines(s, x.namespace, addLines(x.name, x), entriesHint(x.namespace, x.name));
             const ex = linkIn(add.stdout, x.name);
             const lx = ex ? live(ex) : await show(s, x);
             if (!lx || !ly) throw new NetnsError(s, privileged(argv.show(x)), undefined, "", "the pair vanished right after it was created; is another tool deleting interfaces?");
@@ -384,6 +416,10 @@ export const vethPair: KindDef<"VethPair", typeof schema, typeof computed> = def
             const before = c.address !== undefined ? (await exec(s, argv.linkLocal(n))).stdout : undefined;
             await mustRun(s, argv.set(n, c), hint(news));
             if (before !== undefined && n.up) await renewLinkLocal(s, n, before);
+        }
+        for (const [o, n] of [[ox, nx], [oy, ny]] as const) {
+            if (JSON.stringify([o.addresses, o.routes]) === JSON.stringify([n.addresses, n.routes])) continue;
+            await change(s, n.namespace, n.name, o, n, entriesHint(n.namespace, n.name));
         }
         const out = await read(s, news, true);
         if (!out) throw new NetnsError(s, privileged(argv.show(nx)), undefined, "", "the pair is gone; run pulumi refresh, then pulumi up to create it again");

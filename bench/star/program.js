@@ -5,6 +5,10 @@
 //   prefix  the per-run name prefix (bnXXXX); namespaces are PREFIX-r and PREFIX-hI
 //   impl    "netns" (default): pulumi-netns resources; "noop": the same graph of dynamic
 //           resources whose provider does nothing (the engine's own cost, no `ip` at all)
+//   form    "standalone" (default): five resources per host (Namespace, VethPair, two Addresses,
+//           Route) and a Sysctl; "inline": two per host (its Namespace, and one VethPair carrying
+//           both ends' addresses and the host's default route), the router's forwarding as its
+//           Namespace's `sysctls` (README, "Large labs")
 "use strict";
 const pulumi = require("@pulumi/pulumi");
 const { segment } = require("../lib/topology.js");
@@ -13,6 +17,8 @@ const config = new pulumi.Config();
 const n = config.requireNumber("n");
 const prefix = config.require("prefix");
 const impl = config.get("impl") ?? "netns";
+const form = config.get("form") ?? "standalone";
+if (form !== "standalone" && form !== "inline") throw new Error(`form must be standalone or inline, not ${form}`);
 
 let kinds;
 if (impl === "netns") {
@@ -30,6 +36,17 @@ if (impl === "netns") {
     throw new Error(`impl must be netns or noop, not ${impl}`);
 }
 const { Namespace, VethPair, Address, Route, Sysctl } = kinds;
+
+if (form === "inline") {
+    const router = new Namespace("r", { name: `${prefix}-r`, sysctls: { "net.ipv4.ip_forward": "1" } });
+    for (let i = 1; i <= n; i++) {
+        const s = segment(i);
+        const host = new Namespace(`h${i}`, { name: `${prefix}-h${i}` });
+        new VethPair(`h${i}-cable`, { name: `${prefix}h${i}`, namespace: host.name, peerName: `${prefix}r${i}`, peerNamespace: router.name,
+            addresses: [`${s.host}/31`], peerAddresses: [`${s.router}/31`], routes: [{ to: "default", via: s.router }] });
+    }
+    return;
+}
 
 const router = new Namespace("r", { name: `${prefix}-r` });
 new Sysctl("r-forward", { namespace: router.name, key: "net.ipv4.ip_forward", value: "1" });

@@ -7,6 +7,7 @@ import { argv as addrArgv } from "../../provider/address";
 import { argv as routeArgv, family } from "../../provider/route";
 import { argv as sysctlArgv, normalize } from "../../provider/sysctl";
 import { isMutating, quote } from "../../provider/run";
+import { addLines, argv as inlineArgv, lines as inlineLines } from "../../provider/inline";
 import type { Inputs } from "../../provider/schemas";
 type AddressArgs = Inputs<"Address">;
 type RouteArgs = Inputs<"Route">;
@@ -268,5 +269,33 @@ describe("linkIn (the JSON of an echo, or the last answer of a batch)", () => {
         { what: "not JSON", stdout: "[oops\n", want: undefined },
     ])("$what", ({ stdout, want }) => {
         expect(linkIn(stdout, "veth1")).toEqual(want);
+    });
+});
+
+describe("inline entries (provider/inline.ts): batch lines with replace, routes with the project's protocol", () => {
+    it.each([
+        ["an IPv4 address", inlineLines.addAddress("x0", "192.0.2.1/24"), "address replace 192.0.2.1/24 dev x0"],
+        ["an IPv6 address, without duplicate address detection", inlineLines.addAddress("x0", "2001:db8::1/64"), "address replace 2001:db8::1/64 dev x0 nodad"],
+        ["an address removed", inlineLines.delAddress("x0", "192.0.2.1/24"), "address del 192.0.2.1/24 dev x0"],
+        ["an IPv4 default route (the family spelled in the destination)", inlineLines.addRoute("x0", { to: "default", via: "192.0.2.254", table: "main" }), "route replace 0.0.0.0/0 via 192.0.2.254 dev x0 table main proto 77"],
+        ["an IPv6 default route through the device alone", inlineLines.addRoute("x0", { to: "default", src: "2001:db8::1", table: 100 }), "route replace ::/0 dev x0 src 2001:db8::1 table 100 proto 77"],
+        ["a route with a metric", inlineLines.addRoute("x0", { to: "198.51.100.0/24", via: "192.0.2.254", metric: 10, table: "main" }), "route replace 198.51.100.0/24 via 192.0.2.254 dev x0 metric 10 table main proto 77"],
+        ["an IPv4 route removed: metric 0 named, not 'any'", inlineLines.delRoute("x0", { to: "default", via: "192.0.2.254", table: "main" }), "route del 0.0.0.0/0 dev x0 metric 0 table main proto 77"],
+        ["an IPv6 route removed: the kernel's metric 1024 named", inlineLines.delRoute("x0", { to: "2001:db8:1::/64", table: "main" }), "route del 2001:db8:1::/64 dev x0 metric 1024 table main proto 77"],
+    ])("%s", (_what, got, want) => {
+        expect(got).toBe(want);
+    });
+
+    it("adds addresses before routes (a gateway needs its segment), in one batch per namespace", () => {
+        expect(addLines("x0", { addresses: ["192.0.2.1/24"], routes: [{ to: "default", via: "192.0.2.254", table: "main" }] }))
+            .toEqual(["address replace 192.0.2.1/24 dev x0", "route replace 0.0.0.0/0 via 192.0.2.254 dev x0 table main proto 77"]);
+        expect(inlineArgv.batch("h1")).toEqual(["ip", "-n", "h1", "-batch", "-"]);
+        expect(inlineArgv.sysctlSet("r", { "net.ipv4.ip_forward": "1", "net.ipv6.conf.all.forwarding": "1" }))
+            .toEqual(["ip", "netns", "exec", "r", "sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]);
+    });
+
+    it("a peer's entries go into the batch that brings it up, before it is read back", () => {
+        const y = vethArgv.peer({ name: "y0", namespace: "r", up: true, addresses: ["192.0.2.2/30"], routes: [{ to: "198.51.100.0/24", table: "main" }] });
+        expect(y.input).toBe("link set dev y0 up\naddress replace 192.0.2.2/30 dev y0\nroute replace 198.51.100.0/24 dev y0 table main proto 77\nlink show dev y0\n");
     });
 });

@@ -62,7 +62,7 @@ export const REFUSALS: Refusal[] = [
     { what: "bridge mtu below 68", kind: "Bridge", patch: { mtu: 67 }, property: "mtu", reason: /below 68/ },
     { what: "bridge mtu as text", kind: "Bridge", patch: { mtu: "1500" }, property: "mtu", reason: /must be a number/ },
     { what: "bridge up as text", kind: "Bridge", patch: { up: "yes" }, property: "up", reason: /true or false/ },
-    { what: "bridge with an unknown input", kind: "Bridge", patch: { stp: true }, property: "stp", reason: /unknown input; Bridge takes name, namespace, mtu, up, adopt/ },
+    { what: "bridge with an unknown input", kind: "Bridge", patch: { stp: true }, property: "stp", reason: /unknown input; Bridge takes name, namespace, mtu, up, addresses, adopt/ },
     // Rule: identity
     { what: "rule without a namespace (the host's)", kind: "Rule", patch: { namespace: undefined }, property: "namespace", reason: /string/ },
     { what: "rule at priority 0, before the local table", kind: "Rule", patch: { priority: 0 }, property: "priority", reason: /0 is the priority of the kernel's local rule/ },
@@ -180,9 +180,9 @@ describe("diff decisions", () => {
     });
 
     it("declares every input of Bridge and Rule either identity, in place, or neither (resourceName, adopt)", () => {
-        expect(bridgeImpl.diff).toEqual({ replace: ["name", "namespace"], update: ["mtu", "up"] });
+        expect(bridgeImpl.diff).toEqual({ replace: ["name", "namespace"], update: ["mtu", "up", "addresses"], clear: ["addresses"] });
         expect(ruleImpl.diff).toEqual({ replace: ["namespace", "priority", "from", "to"], update: ["lookup", "type"] });
-        expect(vethPairImpl.diff.clear).toEqual(["master", "peerMaster"]);
+        expect(vethPairImpl.diff.clear).toEqual(["master", "peerMaster", "addresses", "peerAddresses", "routes", "peerRoutes"]);
     });
 });
 

@@ -172,3 +172,36 @@ describe("providers[kind].diff, as the engine calls it", () => {
         expect(got).toEqual(expected(c));
     });
 });
+
+describe("inline sub-objects: a change of a list updates in place, never replaces", () => {
+    const pair = { ...OLDS.VethPair, addresses: ["192.0.2.1/24"], routes: [{ to: "default", via: "192.0.2.254", table: "main" }] };
+    const ns = { ...OLDS.Namespace, sysctls: { "net.ipv4.ip_forward": "1" }, previousSysctls: { "net.ipv4.ip_forward": "0" } };
+    const { previousSysctls: _p, ...nsInputs } = ns;
+    const update = { changes: true, replaces: [], deleteBeforeReplace: true };
+    const none = { changes: false, replaces: [], deleteBeforeReplace: true };
+    it.each([
+        ["an address added", pair, { ...pair, addresses: ["192.0.2.1/24", "2001:db8::1/64"] }, update],
+        ["an address removed", pair, { ...pair, addresses: [] }, update],
+        ["the list left out (its entries removed)", pair, { ...pair, addresses: undefined }, update],
+        ["a peer address added where there was no list", pair, { ...pair, peerAddresses: ["192.0.2.2/24"] }, update],
+        ["a route added", pair, { ...pair, routes: [...pair.routes, { to: "198.51.100.0/24", via: "192.0.2.254", table: "main" }] }, update],
+        ["a route's gateway changed", pair, { ...pair, routes: [{ to: "default", via: "192.0.2.253", table: "main" }] }, update],
+        ["a peer route removed", { ...pair, peerRoutes: [{ to: "203.0.113.0/24", table: "main" }] }, { ...pair, peerRoutes: [] }, update],
+        ["nothing", pair, { ...pair }, none],
+        ["a sysctl added", ns, { ...nsInputs, sysctls: { "net.ipv4.ip_forward": "1", "net.ipv6.conf.all.forwarding": "1" } }, update],
+        ["a sysctl value changed", ns, { ...nsInputs, sysctls: { "net.ipv4.ip_forward": "0" } }, update],
+        ["the sysctls left out", ns, { ...nsInputs, sysctls: undefined }, update],
+        ["no sysctl change (previousSysctls is an output)", ns, nsInputs, none],
+    ] as const)("%s", async (_what, olds, news, want) => {
+        const kind = "sysctls" in olds ? "Namespace" : "VethPair";
+        expect(await providers[kind].diff("id", olds as Props, { ...(news as Props), __provider: "serialized" })).toEqual(want);
+    });
+
+    it("Bridge addresses: added or removed is an update", async () => {
+        const br = { resourceName: "br", name: "br0", namespace: "ns1", up: true, adopt: false, ifindex: 3, mac: "02:00:00:00:00:09", addresses: ["192.0.2.1/24"] };
+        expect(await providers.Bridge.diff("id", br, { ...br, addresses: ["192.0.2.1/24", "198.51.100.1/24"] })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: true });
+        expect(await providers.Bridge.diff("id", br, { ...br, addresses: undefined })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: true });
+        const { addresses: _a, ...plain } = br;
+        expect(await providers.Bridge.diff("id", plain, plain)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: true });
+    });
+});

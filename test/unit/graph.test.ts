@@ -236,3 +236,25 @@ describe("the lesson pictures", () => {
         expect(readme).toContain(`](docs/lessons/${lesson}.svg)`);
     });
 });
+
+describe("the inline form (VethPair addresses and routes, Bridge addresses, Namespace sysctls)", () => {
+    const inline = () => [
+        res("Namespace", "ns1", { name: `${P}ns1` }),
+        res("Namespace", "router", { name: `${P}router`, sysctls: { "net.ipv4.ip_forward": "1" }, previousSysctls: { "net.ipv4.ip_forward": "0" } }),
+        res("VethPair", "ns1-router", { name: "ns1-veth0", namespace: `${P}ns1`, peerName: "gw-veth0", peerNamespace: `${P}router`, up: true, peerUp: true,
+            addresses: ["192.0.2.1/24"], peerAddresses: ["192.0.2.254/24"], routes: [{ to: "default", via: "192.0.2.254", table: "main" }] }),
+        res("Bridge", "br", { name: "br0", namespace: `${P}router`, up: true, addresses: ["198.51.100.254/24"] }),
+    ];
+    const dot = stackToDot(exported(inline()), { stripPrefix: P });
+
+    it("draws inline addresses on their interfaces, as Address resources are drawn", () => {
+        expect(dot).toContain(`"if:ns1/ns1-veth0" [label=<<b>ns1-veth0</b><br/>192.0.2.1/24>`);
+        expect(dot).toContain(`"if:router/gw-veth0" [label=<<b>gw-veth0</b><br/>192.0.2.254/24>`);
+        expect(dot).toContain("198.51.100.254/24");
+    });
+
+    it("draws inline routes through their end, and inline sysctls", () => {
+        expect(dot).toContain("default via 192.0.2.254 dev ns1-veth0");
+        expect(dot).toContain("IPv4 forwarding <b>on</b>");
+    });
+});

@@ -133,7 +133,7 @@ export const HOSTILE_INPUTS: HostileCase[] = [
     { what: "sysctl value of 257 characters", kind: "Sysctl", patch: { value: "1".repeat(257) }, property: "value", reason: /is longer than 256 characters/ },
     { what: "sysctl value as a number", kind: "Sysctl", patch: { value: 1 }, property: "value", reason: /must be a string/ },
     // Inputs that do not exist, or have the wrong type.
-    { what: "unknown input", kind: "Namespace", patch: { path: "/etc" }, property: "path", reason: /unknown input; Namespace takes name, adopt, adoptFrom$/ },
+    { what: "unknown input", kind: "Namespace", patch: { path: "/etc" }, property: "path", reason: /unknown input; Namespace takes name, sysctls, adopt, adoptFrom$/ },
     { what: "unknown input on a route", kind: "Route", patch: { gateway: "192.0.2.1" }, property: "gateway", reason: /unknown input; Route takes namespace, to, via, dev, metric, src, table, adopt$/ },
     { what: "mtu as a string", kind: "VethPair", patch: { mtu: "1500" }, property: "mtu", reason: /must be a number/ },
     { what: "up as \"yes\"", kind: "VethPair", patch: { up: "yes" }, property: "up", reason: /must be true or false/ },
@@ -341,5 +341,62 @@ describe("onConnectedSegment", () => {
         { gw: "192.0.2.254", nets: [], want: false },
     ])("$gw in $nets: $want", ({ gw, nets, want }) => {
         expect(onConnectedSegment(gw, nets)).toBe(want);
+    });
+});
+
+// Inline sub-objects (provider/inline.ts): the Address, Route and Sysctl rules, applied per entry,
+// and no entry twice in one list. Failures are reported against the list property.
+const INLINE_HOSTILE: HostileCase[] = [
+    { what: "an address without a prefix", kind: "VethPair", patch: { addresses: ["192.0.2.1"] }, property: "addresses", reason: /"192\.0\.2\.1" is not an address with a prefix length/ },
+    { what: "a network address", kind: "VethPair", patch: { peerAddresses: ["192.0.2.0/24"] }, property: "peerAddresses", reason: /is the network address of its subnet/ },
+    { what: "the same address twice, spelled two ways", kind: "VethPair", patch: { addresses: ["2001:db8::1/64", "2001:db8:0::1/64"] }, property: "addresses", reason: /lists 2001:db8:0::1\/64 twice \(entries 0 and 1\)/ },
+    { what: "addresses not a list", kind: "VethPair", patch: { addresses: "192.0.2.1/24" }, property: "addresses", reason: /must be a list of addresses/ },
+    { what: "a route with host bits", kind: "VethPair", patch: { routes: [{ to: "198.51.100.1/24" }] }, property: "routes", reason: /has host bits set/ },
+    { what: "a route whose gateway is of the other family", kind: "VethPair", patch: { peerRoutes: [{ to: "198.51.100.0/24", via: "2001:db8::1" }] }, property: "peerRoutes", reason: /is IPv6 but the destination 198\.51\.100\.0\/24 is IPv4/ },
+    { what: "a route with an unknown field (dev is the end's)", kind: "VethPair", patch: { routes: [{ to: "default", via: "192.0.2.254", dev: "eth0" }] }, property: "routes", reason: /^entry 0: Unrecognized key: "dev"$/ },
+    { what: "two routes to one destination, table and metric (IPv4 metric 0 is none)", kind: "VethPair", patch: { routes: [{ to: "default", via: "192.0.2.254" }, { to: "default", via: "192.0.2.253", metric: 0 }] }, property: "routes", reason: /lists a route to default \(table main, metric 0\) twice/ },
+    { what: "a route in the kernel's local table", kind: "VethPair", patch: { routes: [{ to: "default", via: "192.0.2.254", table: 255 }] }, property: "routes", reason: /255 is the kernel's local table/ },
+    { what: "a host sysctl key", kind: "Namespace", patch: { sysctls: { "kernel.panic": "1" } }, property: "sysctls", reason: NOT_PER_NS },
+    { what: "a global net.core key", kind: "Namespace", patch: { sysctls: { "net.core.rmem_max": "1" } }, property: "sysctls", reason: NOT_PER_NS },
+    { what: "a sysctl value with a newline", kind: "Namespace", patch: { sysctls: { "net.ipv4.ip_forward": "1\nkernel.panic=1" } }, property: "sysctls", reason: ONE_LINE },
+    { what: "a sysctl value that is a number", kind: "Namespace", patch: { sysctls: { "net.ipv4.ip_forward": 1 } }, property: "sysctls", reason: /must be a string/ },
+];
+
+describe("inline sub-objects", () => {
+    it.each(INLINE_HOSTILE)("$kind: $what -> $property", ({ kind, patch, property, reason }) => {
+        const r = validate(kind, inputs(kind, patch));
+        expect(r.inputs).toBeUndefined();
+        expect(r.failures).toHaveLength(1);
+        expect(r.failures[0]?.property).toBe(property);
+        expect(r.failures[0]?.reason).toMatch(reason);
+    });
+
+    it("refuses an address twice on a bridge", () => {
+        const r = validate("Bridge", { name: "br0", namespace: "ns1", addresses: ["192.0.2.1/24", "192.0.2.1/24"] });
+        expect(r.failures).toEqual([{ property: "addresses", reason: expect.stringMatching(/lists 192\.0\.2\.1\/24 twice/) }]);
+    });
+
+    it("accepts the inline form of a star host and router, with defaults filled in per route", () => {
+        const pair = validate("VethPair", inputs("VethPair", {
+            addresses: ["192.0.2.1/30", "2001:db8::1/64"], peerAddresses: ["192.0.2.2/30"],
+            routes: [{ to: "default", via: "192.0.2.2" }, { to: "2001:db8:1::/64", via: "2001:db8::2", metric: 5 }],
+            peerRoutes: [{ to: "198.51.100.0/24" }, { to: "198.51.100.0/24", metric: 10 }],
+        }));
+        expect(pair.failures).toEqual([]);
+        expect(pair.inputs?.routes).toEqual([{ to: "default", via: "192.0.2.2", table: "main" }, { to: "2001:db8:1::/64", via: "2001:db8::2", metric: 5, table: "main" }]);
+        const ns = validate("Namespace", { name: "router", sysctls: { "net.ipv4.ip_forward": "1", "net.ipv4.tcp_rmem": "4096  131072 6291456" } });
+        expect(ns.failures).toEqual([]);
+        expect(ns.inputs?.sysctls).toEqual({ "net.ipv4.ip_forward": "1", "net.ipv4.tcp_rmem": "4096 131072 6291456" });
+        expect(validate("Bridge", { name: "br0", namespace: "ns1", addresses: [] }).failures).toEqual([]);
+    });
+
+    it("leaves the lists out when they are not given (nothing managed)", () => {
+        expect(validate("VethPair", inputs("VethPair", {})).inputs).not.toHaveProperty("addresses");
+        expect(validate("Namespace", { name: "ns1" }).inputs).not.toHaveProperty("sysctls");
+    });
+
+    it("checks a list with an entry not known during preview once it is known", () => {
+        const r = validate("VethPair", inputs("VethPair", { addresses: ["192.0.2.1/24", UNKNOWN], routes: [{ to: "default", via: UNKNOWN }] }));
+        expect(r.failures).toEqual([]);
     });
 });

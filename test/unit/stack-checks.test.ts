@@ -193,3 +193,94 @@ describe("one object per program run", () => {
         expect(stackChecks()).toBe(second);
     });
 });
+
+describe("inline sub-objects against the standalone kinds", () => {
+    const cases: { what: string; make: () => void; failure: RegExp }[] = [
+        {
+            what: "an address declared inline and by an Address on the same end",
+            make: () => {
+                new VethPair("cable", { name: "x0", namespace: "n1", peerName: "y0", peerNamespace: "n2", addresses: ["192.0.2.1/24"] });
+                new Address("ip", { namespace: "n1", dev: "x0", address: "192.0.2.1/24" });
+            },
+            failure: /^Address "ip": property address 192\.0\.2\.1\/24 on x0 in namespace n1 is already used by VethPair "cable" \(addresses\): the same address on the same interface is one kernel object$/,
+        },
+        {
+            what: "a route declared inline and by a Route (the standalone one first)",
+            make: () => {
+                new Route("r", { namespace: "n2", to: "default", via: "192.0.2.1" });
+                new VethPair("cable", { name: "x0", namespace: "n1", peerName: "y0", peerNamespace: "n2", peerAddresses: ["192.0.2.2/24"], peerRoutes: [{ to: "default", via: "192.0.2.1" }] });
+            },
+            failure: /^VethPair "cable": property peerRoutes default \(table main, metric 0\) in namespace n2 is already used by Route "r" \(to\): the kernel keeps one route per destination, table and metric$/,
+        },
+        {
+            what: "one route twice inline, on two pairs in one namespace",
+            make: () => {
+                new VethPair("a", { name: "a0", namespace: "n1", peerName: "a1", peerNamespace: "n2", routes: [{ to: "198.51.100.0/24" }] });
+                new VethPair("b", { name: "b0", namespace: "n1", peerName: "b1", peerNamespace: "n3", routes: [{ to: "198.51.100.0/24", metric: 0 }] });
+            },
+            failure: /^VethPair "b": property routes 198\.51\.100\.0\/24 \(table main, metric 0\) in namespace n1 is already used by VethPair "a" \(routes\)/,
+        },
+        {
+            what: "a sysctl inline and by a Sysctl",
+            make: () => {
+                new Namespace("router", { name: "r1", sysctls: { "net.ipv4.ip_forward": "1" } });
+                new Sysctl("fwd", { namespace: "r1", key: "net.ipv4.ip_forward", value: "0" });
+            },
+            failure: /^Sysctl "fwd": property key net\.ipv4\.ip_forward in namespace r1 is already used by Namespace "router" \(sysctls\): two values for one setting would overwrite each other on every up$/,
+        },
+    ];
+    for (const c of cases) {
+        it(c.what, async () => {
+            const checks = await run();
+            c.make();
+            await settle(checks);
+            expect(checks.failures).toHaveLength(1);
+            expect(checks.failures[0]).toMatch(c.failure);
+            expect(process.exitCode).toBe(32);
+        });
+    }
+
+    it("accepts a standalone Address and Route on a device that has inline addresses, and an inline gateway's segment", async () => {
+        const checks = await run();
+        const n1 = new Namespace("n1", { name: "n1" });
+        const r = new Namespace("r", { name: "r", sysctls: { "net.ipv4.ip_forward": "1" } });
+        const cable = new VethPair("cable", { name: "x0", namespace: n1.name, peerName: "y0", peerNamespace: r.name,
+            addresses: ["192.0.2.1/24"], peerAddresses: ["192.0.2.254/24"], routes: [{ to: "default", via: "192.0.2.254" }] });
+        new Address("extra", { namespace: "n1", dev: cable.name, address: "192.0.2.7/24" });
+        new Route("more", { namespace: "n1", to: "203.0.113.0/24", via: "192.0.2.254", dev: cable.name });
+        new Sysctl("v6", { namespace: r.name, key: "net.ipv6.conf.all.forwarding", value: "1" });
+        await settle(checks);
+        checks.finish();
+        expect(checks.failures).toEqual([]);
+        expect(process.exitCode).toBeUndefined();
+    });
+
+    it("refuses an inline gateway on no segment of its namespace", async () => {
+        const checks = await run();
+        new Namespace("n1", { name: "n1" });
+        new VethPair("cable", { name: "x0", namespace: "n1", peerName: "y0", peerNamespace: "n2", addresses: ["192.0.2.1/24"], routes: [{ to: "default", via: "203.0.113.1" }] });
+        await settle(checks);
+        checks.finish();
+        expect(checks.failures).toEqual([expect.stringMatching(/^VethPair "cable": property routes 203\.0\.113\.1 is on no connected segment of namespace n1 \(its segments in this stack: 192\.0\.2\.1\/24 \(VethPair "cable"\)\)/)]);
+    });
+});
+
+describe("inline routes and the untied-route warning", () => {
+    it("does not warn about an inline route whose own link carries an address on the gateway's segment", async () => {
+        const warnings: string[] = [];
+        const warn = pulumi.log.warn;
+        pulumi.log.warn = async (m: string) => { warnings.push(m); };
+        try {
+            const checks = await run();
+            new Namespace("n1", { name: "n1" });
+            new VethPair("cable", { name: "x0", namespace: "n1", peerName: "y0", peerNamespace: "n2", addresses: ["192.0.2.1/24"], routes: [{ to: "default", via: "192.0.2.254" }] });
+            new Address("extra", { namespace: "n1", dev: "x0", address: "192.0.2.7/24" });
+            await settle(checks);
+            checks.finish();
+            expect(checks.failures).toEqual([]);
+            expect(warnings).toEqual([]);
+        } finally {
+            pulumi.log.warn = warn;
+        }
+    });
+});

@@ -11,10 +11,10 @@ type OutputKeys<T> = Exclude<keyof T, keyof pulumi.CustomResource>;
 
 describe("every input is an output, plus what the kernel computes", () => {
     it("has exactly these outputs per class", () => {
-        expectTypeOf<OutputKeys<Namespace>>().toEqualTypeOf<"name" | "adopt" | "adoptFrom">();
+        expectTypeOf<OutputKeys<Namespace>>().toEqualTypeOf<"name" | "sysctls" | "adopt" | "adoptFrom" | "previousSysctls">();
         expectTypeOf<OutputKeys<VethPair>>().toEqualTypeOf<"name" | "namespace" | "peerName" | "peerNamespace" | "mtu" | "peerMtu" | "address" | "peerAddress"
-            | "up" | "peerUp" | "master" | "peerMaster" | "adopt" | "adoptFrom" | "ifindex" | "peerIfindex" | "mac" | "peerMac" | "linkLocal" | "peerLinkLocal">();
-        expectTypeOf<OutputKeys<Bridge>>().toEqualTypeOf<"name" | "namespace" | "mtu" | "up" | "adopt" | "adoptFrom" | "ifindex" | "mac">();
+            | "up" | "peerUp" | "master" | "peerMaster" | "addresses" | "peerAddresses" | "routes" | "peerRoutes" | "adopt" | "adoptFrom" | "ifindex" | "peerIfindex" | "mac" | "peerMac" | "linkLocal" | "peerLinkLocal">();
+        expectTypeOf<OutputKeys<Bridge>>().toEqualTypeOf<"name" | "namespace" | "mtu" | "up" | "addresses" | "adopt" | "adoptFrom" | "ifindex" | "mac">();
         expectTypeOf<OutputKeys<Address>>().toEqualTypeOf<"namespace" | "dev" | "address" | "adopt">();
         expectTypeOf<OutputKeys<Route>>().toEqualTypeOf<"namespace" | "to" | "via" | "dev" | "metric" | "src" | "table" | "adopt">();
         expectTypeOf<OutputKeys<Rule>>().toEqualTypeOf<"namespace" | "priority" | "from" | "to" | "lookup" | "type" | "adopt">();
@@ -28,6 +28,8 @@ describe("every input is an output, plus what the kernel computes", () => {
         expectTypeOf<VethPair["linkLocal"]>().toEqualTypeOf<pulumi.Output<string>>();
         expectTypeOf<VethPair["ifindex"]>().toEqualTypeOf<pulumi.Output<number>>();
         expectTypeOf<Route["table"]>().toEqualTypeOf<pulumi.Output<"main" | number>>();
+        expectTypeOf<VethPair["addresses"]>().toEqualTypeOf<pulumi.Output<string[] | undefined>>();
+        expectTypeOf<Namespace["sysctls"]>().toEqualTypeOf<pulumi.Output<Record<string, string> | undefined>>();
         expectTypeOf<Rule["type"]>().toEqualTypeOf<pulumi.Output<"unreachable" | "prohibit" | "blackhole" | undefined>>();
         expectTypeOf<Rule["from"]>().toEqualTypeOf<pulumi.Output<string>>();
         expectTypeOf<Sysctl["previous"]>().toEqualTypeOf<pulumi.Output<string>>();
