@@ -105,7 +105,9 @@ async function main(argv: string[]): Promise<number> {
         case "verify":
             return (await verify(name)) ? 0 : 1;
         case "destroy":
-            return (await pulumi(["destroy", "--yes", "-s", name])).exitCode ?? 1;
+            // No separate preview either: it would list the deletes that the run prints as it
+            // makes them ("- ... deleting"), in the same reverse order.
+            return (await pulumi(["destroy", "--yes", "--skip-preview", "-s", name])).exitCode ?? 1;
         case "recover":
             await recoverStack(name, root);
             console.log(`\nChecks for ${name}:`);
