@@ -14,6 +14,8 @@
 //   BENCH_SETTINGS_N=64     N at which the engine-setting variants run ("all": every N)
 //   BENCH_SETTLE=2          seconds to wait after each teardown (the kernel frees namespaces
 //                           asynchronously; the next measurement should not pay for it)
+//   BENCH_ALT_CLI=DIR       also run the star with the pulumi in DIR ("pulumi-alt", "noop-alt"; the first with the no-change figures)
+//   BENCH_ALT_DIR=DIR       ... from this bench/star (a copy of the project with the matching SDK)
 //   BENCH_PREFIX, BENCH_STATE, BENCH_OUT, BENCH_PIDFILE: set by run.sh
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, appendFileSync, statSync } from "node:fs";
@@ -65,7 +67,22 @@ const TOOLS = {
     "pulumi-nobak": { label: "(a) + PULUMI_DISABLE_CHECKPOINT_BACKUPS", settings: true, kind: "pulumi", dir: "star", args: [], config: {}, env: { PULUMI_DISABLE_CHECKPOINT_BACKUPS: "true" } },
     "pulumi-skipckpt": { label: "(a) + PULUMI_SKIP_CHECKPOINTS", settings: true, kind: "pulumi", dir: "star", args: [], config: {}, env: { PULUMI_SKIP_CHECKPOINTS: "true" } },
     "pulumi-par-skipckpt": { label: `(a) --parallel ${PAR} + PULUMI_SKIP_CHECKPOINTS`, settings: true, kind: "pulumi", dir: "star", args: ["--parallel", String(PAR)], config: {}, env: { PULUMI_SKIP_CHECKPOINTS: "true" } },
+    // File backend options (issue 13): the blob driver's URL option that skips the .attrs sidecar
+    // (and its MD5) per write, and the CLI flag that skips one of the two integrity checks per save.
+    "pulumi-nometa": { label: "(a) + file://...?metadata=skip", settings: true, kind: "pulumi", dir: "star", args: [], config: {}, env: { PULUMI_BACKEND_URL: `file://${STATE}?metadata=skip` } },
+    "pulumi-noint": { label: "(a) + --disable-integrity-checking", settings: true, kind: "pulumi", dir: "star", args: ["--disable-integrity-checking"], config: {} },
 };
+// Another Pulumi CLI side by side (issue 13): BENCH_ALT_CLI names the bin/ directory of another
+// build (bin/pulumi and its plugins); "pulumi-alt" and "noop-alt" run the star with it first on
+// PATH, the first with the no-change figures of "pulumi" (extras). BENCH_ALT_DIR: the bench/star
+// of a copy of the project whose node_modules hold the matching @pulumi/pulumi (default: ours).
+if (env.BENCH_ALT_CLI) {
+    const altDir = env.BENCH_ALT_DIR ?? "star";
+    const altEnv = { PATH: `${env.BENCH_ALT_CLI}:${env.PATH}` };
+    let v = "another CLI"; try { v = execFileSync(join(env.BENCH_ALT_CLI, "pulumi"), ["version"], { encoding: "utf8", env: { ...pulumiEnv, ...altEnv } }).trim(); } catch { /* */ }
+    TOOLS["pulumi-alt"] = { label: `(a) pulumi, CLI ${v}`, settings: true, extras: true, kind: "pulumi", dir: altDir, args: [], config: {}, env: altEnv };
+    TOOLS["noop-alt"] = { label: `engine only, CLI ${v}`, settings: true, kind: "pulumi", dir: altDir, args: [], config: { impl: "noop" }, noop: true, env: altEnv };
+}
 // A/B of a provider change: BENCH_BEFORE_DIR names bench/star in a copy of the project built
 // from the code before the change (see BENCHMARKS.md); "pulumi-before" runs it beside "pulumi".
 if (env.BENCH_BEFORE_DIR) TOOLS["pulumi-before"] = { label: `(a) pulumi, provider of ${env.BENCH_BEFORE_REV ?? "an earlier revision"}`, settings: true, kind: "pulumi", dir: env.BENCH_BEFORE_DIR, args: [], config: {} };
@@ -248,7 +265,7 @@ async function measurePulumi(tool, n, rep) {
     const ok = rep === 0 && !t.noop ? await verify(n) : undefined;
     record(tool, n, "up", rep, up.wall, { cmds: cmdlogSummary(`${cmdlog}-up.jsonl`), verified: ok });
     if (rep === 0) results.facts[`${tool}-n${n}-state`] = await stateFacts(s);
-    if ((tool === "pulumi" || tool === "pulumi-inline") && n === EXTRAS_N) {
+    if ((tool === "pulumi" || tool === "pulumi-inline" || t.extras) && n === EXTRAS_N) {
         // No-change operations on the built stack.
         const pv = await s.must(["preview", "--expect-no-changes"], { env: { PULUMI_NETNS_COMMAND_LOG: `${cmdlog}-preview.jsonl` } });
         record(tool, n, "preview (no change)", rep, pv.wall, { cmds: cmdlogSummary(`${cmdlog}-preview.jsonl`) });

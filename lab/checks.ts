@@ -66,27 +66,46 @@ function sawBriefly(check: Check, r: CheckResult): string {
     return [`exit ${r.exitCode}`, ...evidence.map((l) => `      | ${l}`)].join("\n");
 }
 
-async function run(check: Check, argv: readonly string[]): Promise<Output> {
-    return exec({ kind: "Check", name: check.title, op: "read" }, argv);
+/** Runs one command of a check (provider/run.ts's exec by default; the unit tests pass a stand-in). */
+export type CheckCommandRunner = (check: Check, argv: readonly string[]) => Promise<Output>;
+
+const runCommand: CheckCommandRunner = (check, argv) => exec({ kind: "Check", name: check.title, op: "read" }, argv);
+
+/**
+ * The order in which checks run: consecutive checks marked `independent` form one group that
+ * runs at once; every other check is a group of its own, run after the group before it ended.
+ * Output stays in the lesson's order whatever finishes first.
+ */
+export function checkGroups(checks: readonly Check[]): Check[][] {
+    const groups: Check[][] = [];
+    for (const check of checks) {
+        const last = groups.at(-1);
+        if (check.independent && last?.[0]?.independent) last.push(check);
+        else groups.push([check]);
+    }
+    return groups;
 }
 
-export async function runChecks(checks: Check[]): Promise<CheckOutcome[]> {
-    const out: CheckOutcome[] = [];
-    for (const check of checks) {
-        const before: Output[] = [];
-        for (const argv of check.before ?? []) before.push(await run(check, argv));
-        const main = await run(check, check.argv);
-        const after: Output[] = [];
-        for (const argv of check.after ?? []) after.push(await run(check, argv));
-        const r: CheckResult = { ...main, before, after };
-        let ok: boolean;
-        try {
-            ok = check.ok(r);
-        } catch {
-            ok = false;
-        }
-        out.push({ check, ok, exitCode: r.exitCode, saw: ok ? sawBriefly(check, r) : sawAll(check, r) });
+async function runOne(check: Check, run: CheckCommandRunner): Promise<CheckOutcome> {
+    const before: Output[] = [];
+    for (const argv of check.before ?? []) before.push(await run(check, argv));
+    const main = await run(check, check.argv);
+    const after: Output[] = [];
+    for (const argv of check.after ?? []) after.push(await run(check, argv));
+    const r: CheckResult = { ...main, before, after };
+    let ok: boolean;
+    try {
+        ok = check.ok(r);
+    } catch {
+        ok = false;
     }
+    return { check, ok, exitCode: r.exitCode, saw: ok ? sawBriefly(check, r) : sawAll(check, r) };
+}
+
+/** Runs the checks (independent neighbours at once, see checkGroups); the outcomes in the checks' order. */
+export async function runChecks(checks: Check[], run: CheckCommandRunner = runCommand): Promise<CheckOutcome[]> {
+    const out: CheckOutcome[] = [];
+    for (const group of checkGroups(checks)) out.push(...(await Promise.all(group.map((c) => runOne(c, run)))));
     return out;
 }
 

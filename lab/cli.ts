@@ -34,9 +34,9 @@ async function stackConfig(stack: string): Promise<Record<string, string>> {
     return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k.replace(/^[^:]+:/, ""), String(v.value ?? "")]));
 }
 
-async function verify(name: string): Promise<boolean> {
+async function verify(name: string, stackConfigRead = stackConfig(name)): Promise<boolean> {
     const lesson = lessons[name]!;
-    const config = await stackConfig(name);
+    const config = await stackConfigRead;
     const steps = Object.entries(config).filter(([k]) => k !== "prefix" && k !== "lesson");
     if (steps.length) console.log(`Steps in effect (stack config; they survive destroy): ${steps.map(([k, v]) => `${k}=${v}`).join(" ")}`);
     const outcomes = await runChecks(lesson.checks(config.prefix ?? "", config));
@@ -109,15 +109,24 @@ async function main(argv: string[]): Promise<number> {
                 if (r.exitCode !== 0) return 1;
             }
             if (verb === "preview") return (await pulumi(["preview", "-s", name])).exitCode ?? 1;
-            const up = await pulumi(["up", "--yes", "-s", name]);
+            // No separate preview first: it would run the program and start the provider once more
+            // (half of up's time here) only to print the plan that the update prints step by
+            // step as it makes it ("+ ... creating", "~ ... updating", "- ... deleting") and
+            // sums up at the end. `npm run lab -- preview` shows the plan before anything changes.
+            // The config the checks need is read while the update runs (it is set above).
+            const config = stackConfig(name);
+            config.catch(() => undefined);
+            const up = await pulumi(["up", "--yes", "--skip-preview", "-s", name]);
             if (up.exitCode !== 0) return up.exitCode ?? 1;
             console.log(`\nChecks for ${name}:`);
-            return (await verify(name)) ? 0 : 1;
+            return (await verify(name, config)) ? 0 : 1;
         }
         case "verify":
             return (await verify(name)) ? 0 : 1;
         case "destroy":
-            return (await pulumi(["destroy", "--yes", "-s", name])).exitCode ?? 1;
+            // No separate preview either: it would list the deletes that the run prints as it
+            // makes them ("- ... deleting"), in the same reverse order.
+            return (await pulumi(["destroy", "--yes", "--skip-preview", "-s", name])).exitCode ?? 1;
         case "recover":
             await recoverStack(name, root);
             console.log(`\nChecks for ${name}:`);

@@ -107,9 +107,15 @@ export PULUMI_CONFIG_PASSPHRASE=${PULUMI_CONFIG_PASSPHRASE-lessons}
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 mkdir -p "$NETNS_ROOT/.pulumi-state"
+# Node's on-disk code cache (Node >= 22.1; Node checks each entry against the source and ignores
+# a stale or broken one): every CLI run starts Node for the program and again for the provider,
+# and each compiles @pulumi/pulumi and its gRPC stack afresh without it (BENCHMARKS.md "Lab
+# latency"). Per user, in the cache; a NODE_COMPILE_CACHE of your own wins;
+# NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+export NODE_COMPILE_CACHE=${NODE_COMPILE_CACHE:-$NETNS_CACHE/node-compile-cache}
 
 if [ "${1:-}" = "--print-env" ]; then
-  for v in PATH PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE PULUMI_SKIP_UPDATE_CHECK PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION; do
+  for v in PATH PULUMI_BACKEND_URL PULUMI_CONFIG_PASSPHRASE PULUMI_SKIP_UPDATE_CHECK PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION NODE_COMPILE_CACHE; do
     printf 'export %s=%q\n' "$v" "${!v}"
   done
 fi

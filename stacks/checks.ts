@@ -58,6 +58,7 @@ export function reaches(from: Node, address: string, owner: string, opts: { ttl?
             return ttl === undefined || (replies.length > 0 && replies.every((l) => new RegExp(`\\bttl=${ttl}\\b`).test(l)));
         },
         evidence: (r) => replyLines(r.stdout),
+        independent: true,
     };
 }
 
@@ -109,6 +110,7 @@ export function sysctlIs(node: Node, key: string, value: string, why: string): C
         argv: inNs(node.ns, "sysctl", "-n", key),
         expect: `exit 0, output "${value}"`,
         ok: (r) => r.exitCode === 0 && r.stdout.trim() === value,
+        independent: true,
     };
 }
 

@@ -40,6 +40,13 @@ export interface Check {
     ok: (r: CheckResult) => boolean;
     /** The lines that prove the claim, shown for a passing check (default: the first line of output). */
     evidence?: (r: CheckResult) => string[];
+    /**
+     * Only reads, and its result does not depend on what other checks do at the same time (an
+     * echo request and its reply, a sysctl read): the runner may run it alongside the other
+     * independent checks next to it. Checks that change something, count, or draw ICMP errors
+     * (which routers rate-limit per destination) leave it unset and run alone, in order.
+     */
+    independent?: boolean;
 }
 
 export interface Lesson {
