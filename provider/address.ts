@@ -6,6 +6,7 @@ import { resourceClass, type ResourceClass } from "./dynamic";
 import { adopt, ifname, nsname } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, ipJson, NetnsError, privileged, commonHint, type Subject } from "./run";
+import { inAnotherStacksNamespace } from "./nsmark";
 import { formatCidr, isBroadcast, isNetworkAddress, parseCidr } from "./net";
 
 /** An interface address: a host address with its prefix, 192.0.2.1/24 or 2001:db8::1/64. */
@@ -99,6 +100,7 @@ export const address: KindDef<"Address", typeof schema, {}> = defineKind({
     },
 
     async delete(s, o) {
+        if (await inAnotherStacksNamespace(s, o.namespace, `address ${o.address} on ${o.dev} in ${o.namespace}`)) return;
         const r = await exec(s, argv.del(o));
         if (r.exitCode !== 0 && !/Cannot assign requested address|[Aa]ddress not found|Cannot find device|Cannot open network namespace|No such file or directory/.test(r.stderr)) {
             throw new NetnsError(s, privileged(argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));

@@ -7,8 +7,9 @@ import { z } from "zod";
 import { resourceClass, type ResourceClass } from "./dynamic";
 import { adopt, adoptFrom, nsname } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
-import { claimOf, formatMark, mayDelete, leftAlone, onExisting, type Claim } from "./owner";
-import { exec, ipJson, mustRun, NetnsError, privileged, warn, type Subject } from "./run";
+import { formatMark, mayDelete, leftAlone, onExisting } from "./owner";
+import { exec, mustRun, NetnsError, privileged, warn, type Subject } from "./run";
+import { loArgv, namespaceClaim } from "./nsmark";
 import { setSysctls, sysctlFacts, sysctlMap, sysctlValues } from "./inline";
 
 const computed = {
@@ -57,7 +58,7 @@ export const argv = {
     /** Brings lo up and, with a mark, writes the namespace's ownership mark as lo's alias. */
     loUp: (name: string, mark?: string) => ["ip", "-n", name, "link", "set", "dev", "lo", "up", ...(mark === undefined ? [] : ["alias", mark])],
     /** lo, whose alias (`ifalias`) is the namespace's ownership mark. */
-    lo: (name: string) => ["ip", "-n", name, "-j", "link", "show", "dev", "lo"],
+    lo: loArgv,
     del: (name: string) => ["ip", "netns", "del", name],
 };
 
@@ -81,12 +82,6 @@ export function namespaceFile(name: string): "namespace" | "leftover" | "absent"
 /** Whether the named namespace exists (a leftover file of an interrupted `ip netns add` is none). */
 export function namespaceExists(name: string): boolean {
     return namespaceFile(name) === "namespace";
-}
-
-/** Whose the namespace is, by the mark in its lo's alias; undefined when it cannot be read (gone). */
-async function claim(s: Subject, name: string): Promise<Claim | undefined> {
-    const r = await ipJson<{ ifalias?: string }>(s, argv.lo(name));
-    return r.exitCode === 0 ? claimOf(r.value[0]?.ifalias, s.owner) : undefined;
 }
 
 /** The Namespace kind: a network namespace with its loopback up. */
@@ -117,7 +112,7 @@ export const namespace: KindDef<"Namespace", typeof schema, typeof computed> = d
             const exists = /File exists/.test(add.stderr);
             // Whose it is decides: this resource's own (its create was lost) is taken back; an
             // unmarked one or this stack's with adopt; another stack's only with adoptFrom.
-            const found = exists ? await claim(s, a.name) : undefined;
+            const found = exists ? await namespaceClaim(s, a.name) : undefined;
             const verdict = found ? onExisting(found, `namespace ${a.name}`, s.owner, a.adopt, a.adoptFrom,
                 `a namespace named ${a.name} already exists: remove it with 'ip netns del ${a.name}', or set adopt: true to manage it from now on (destroy will then delete it)`) : undefined;
             if (!verdict?.take) {
@@ -152,7 +147,7 @@ export const namespace: KindDef<"Namespace", typeof schema, typeof computed> = d
 
     async delete(s, o) {
         // Another stack's namespace (one that declared the same name) is left alone.
-        const found = namespaceExists(o.name) ? await claim(s, o.name) : undefined;
+        const found = namespaceExists(o.name) ? await namespaceClaim(s, o.name) : undefined;
         if (found && !mayDelete(found)) {
             warn(s, leftAlone(found, `namespace ${o.name}`));
             return;

@@ -8,6 +8,7 @@ import { adopt, ifname, nsname, UNKNOWN } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
 import { ROUTE_PROTO } from "./owner";
+import { inAnotherStacksNamespace } from "./nsmark";
 import { isNetworkAddress, parseCidr, parseIp, type Family } from "./net";
 
 /** A route destination: `default` or a network address with its prefix (no host bits). */
@@ -167,6 +168,7 @@ export const route: KindDef<"Route", typeof schema, {}> = defineKind({
         // Already gone: stop here, for an IPv4 `route del` without a metric (metric 0 means "any"
         // to the kernel) would remove another route to the same destination.
         if (!(await live(s, o))) return;
+        if (await inAnotherStacksNamespace(s, o.namespace, `route ${o.to} in ${o.namespace}`)) return;
         const r = await exec(s, argv.del(o));
         if (r.exitCode !== 0 && !/No such process|Cannot find device|Cannot open network namespace|No such file or directory/.test(r.stderr)) {
             throw new NetnsError(s, privileged(argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));

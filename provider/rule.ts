@@ -19,6 +19,7 @@ import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, ipJson, NetnsError, privileged, commonHint, type Subject } from "./run";
 import { namespaceExists } from "./namespace";
 import { ROUTE_PROTO } from "./owner";
+import { inAnotherStacksNamespace } from "./nsmark";
 import { bits, formatCidr, hostMask, isNetworkAddress, parseCidr, parseIp } from "./net";
 
 /** A rule selector (`from`, `to`): "all" or a network with its prefix and no host bits. */
@@ -211,6 +212,7 @@ export const rule: KindDef<"Rule", typeof schema, {}> = defineKind({
     },
 
     async delete(s, o) {
+        if (await inAnotherStacksNamespace(s, o.namespace, `rule ${o.priority} in ${o.namespace}`)) return;
         const r = await exec(s, argv.del(o));
         if (r.exitCode !== 0 && !GONE.test(r.stderr)) {
             throw new NetnsError(s, privileged(argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));

@@ -10,6 +10,7 @@ import { nsname, sysctlKey, sysctlValue, sysctlNormalize as normalize } from "./
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
 import { namespaceExists } from "./namespace";
+import { inAnotherStacksNamespace } from "./nsmark";
 
 // The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
 const fields = {
@@ -81,6 +82,7 @@ export const sysctl: KindDef<"Sysctl", typeof schema, typeof computed> = defineK
 
     async delete(s, o) {
         if (!namespaceExists(o.namespace) || typeof o.previous !== "string") return; // gone with its namespace
+        if (await inAnotherStacksNamespace(s, o.namespace, `sysctl ${o.key} in ${o.namespace}`)) return;
         const r = await exec(s, argv.set(o, o.previous));
         // A key that no longer exists (an interface key whose interface is gone) is gone with it.
         if (r.exitCode !== 0 && namespaceExists(o.namespace) && !/cannot stat .*No such file or directory/.test(r.stderr)) {

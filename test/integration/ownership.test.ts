@@ -1,6 +1,6 @@
 // Ownership marks against the real kernel (README, Ownership): what create writes, what create
 // does with an object another stack marked, and what delete leaves alone.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { providers } from "../../provider/impl";
 import { formatMark, parseMark } from "../../provider/owner";
 import { fileLifecycle } from "../support/lifecycle";
@@ -110,5 +110,46 @@ describe("ownership marks", () => {
         expect(await link(A, "brx")).toBeUndefined();
         await removeNamespace(A);
         await removeNamespace(B);
+    });
+    it("routes, rules, addresses and sysctls in another stack's namespace: delete leaves them, with a warning; the owner's delete removes them", async () => {
+        const T = `${prefix}t`, U = `${prefix}u`;
+        const nt = await create("Namespace", { resourceName: "t", name: T, __owner: theirs });
+        const nu = await create("Namespace", { resourceName: "u", name: U, __owner: theirs });
+        const pair = await create("VethPair", { resourceName: "tu", name: "ta", namespace: T, peerName: "ua", peerNamespace: U, __owner: theirs });
+        const made = {
+            Address: await create("Address", { resourceName: "ip", namespace: T, dev: "ta", address: "192.0.2.1/24", __owner: theirs }),
+            Route: await create("Route", { resourceName: "r", namespace: T, to: "198.51.100.0/24", via: "192.0.2.2", __owner: theirs }),
+            Rule: await create("Rule", { resourceName: "rule", namespace: T, priority: 100, from: "192.0.2.0/24", lookup: 100, __owner: theirs }),
+            Sysctl: await create("Sysctl", { resourceName: "fwd", namespace: T, key: "net.ipv4.ip_forward", value: "1", __owner: theirs }),
+        };
+        const state = async () => ({
+            address: (await ipj<{ addr_info: { local: string }[] }>(T, ["address", "show", "dev", "ta"]))[0]?.addr_info.map((a) => a.local),
+            route: (await ipj<{ dst: string }>(T, ["route", "show"])).map((r) => r.dst),
+            rule: (await ipj<{ priority: number }>(T, ["rule", "show"])).map((r) => r.priority),
+        });
+        const before = await state();
+        expect(before).toMatchObject({ address: expect.arrayContaining(["192.0.2.1"]), route: expect.arrayContaining(["198.51.100.0/24"]), rule: expect.arrayContaining([100]) });
+
+        // A stack that declared the same objects (its state lists them) deletes: each is left in place, with a warning naming the owner.
+        const written: string[] = [];
+        const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => { written.push(String(chunk)); return true; });
+        try {
+            for (const kind of ["Route", "Rule", "Address", "Sysctl"] as const) await providers[kind].delete(made[kind].id, { ...made[kind].outs, __owner: mine });
+        } finally {
+            spy.mockRestore();
+        }
+        expect(await state()).toEqual(before);
+        expect(written.join("")).toContain(`warning: Route "r" delete: route 198.51.100.0/24 in ${T}, whose namespace ${T} belongs to stack ownertest/b (Namespace t), not to this stack: left in place`);
+        expect(written.filter((w) => w.startsWith("warning: ")).length).toBe(4);
+
+        // The owner's delete removes them.
+        for (const kind of ["Route", "Rule", "Address", "Sysctl"] as const) await providers[kind].delete(made[kind].id, made[kind].outs);
+        const after = await state();
+        expect(after.address ?? []).not.toContain("192.0.2.1");
+        expect(after.route).not.toContain("198.51.100.0/24");
+        expect(after.rule).not.toContain(100);
+        await providers.VethPair.delete(pair.id, pair.outs);
+        await providers.Namespace.delete(nt.id, nt.outs);
+        await providers.Namespace.delete(nu.id, nu.outs);
     });
 });
