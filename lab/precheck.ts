@@ -12,6 +12,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { lessons } from "../stacks/lessons";
 import { namespaceExists } from "../provider/namespace";
+import { nsname } from "../provider/fields";
 import { ipJson } from "../provider/run";
 import { describeOwner, parseMark, sameOwner, type Mark, type Owner } from "../provider/owner";
 
@@ -133,6 +134,12 @@ export async function precheck(root: string, lesson: string, stack: string, sett
     const t0 = performance.now();
     const config = { ...stackConfigFile(root, stack), ...settings };
     const names = await lessonNamespaces(lesson, config.prefix ?? "", config);
+    // A prefix that makes a name the Namespace kind refuses (too long, a '/'): said here, before the engine.
+    const bad = names.flatMap((n) => {
+        const r = nsname.safeParse(n);
+        return r.success ? [] : [{ namespace: n, message: `prefix=${JSON.stringify(config.prefix ?? "")} makes the namespace name "${n}", which ${r.error.issues[0]?.message ?? "is not a namespace name"}: choose a shorter prefix of letters, digits, '_', '.' and '-'` }];
+    });
+    if (bad.length) return { names, conflicts: bad, ms: performance.now() - t0 };
     let states: Map<string, Map<string, string>> | undefined;
     const found = await conflicts(names, { project: PROJECT, stack }, lesson, () => (states ??= namespacesInStates(backendUrl, PROJECT)));
     return { names, conflicts: found, ms: performance.now() - t0 };

@@ -13,7 +13,7 @@ import {
 import { formatMark } from "../../provider/owner";
 import { unrecordedOwnNamespaces } from "../../lab/recover";
 import { recoveryAdopts } from "../../provider/impl";
-import { lessonNamespaces, namespacesInStates, stackConfigFile } from "../../lab/precheck";
+import { lessonNamespaces, namespacesInStates, precheck, stackConfigFile } from "../../lab/precheck";
 
 const mark = (stack: string, kind?: string, name?: string, project = "pulumi-netns") => formatMark({ project, stack, kind, name });
 const T = (kind: string) => `pulumi-nodejs:dynamic/netns:${kind}`;
@@ -145,6 +145,17 @@ describe("the lab's pre-check, without the host", () => {
         expect(await lessonNamespaces("router", "b-", {})).toEqual(["b-ns1", "b-ns2", "b-router"]);
         expect(await lessonNamespaces("two-hosts", "", { link: "down" })).toEqual(["ns1", "ns2"]);
         expect(await lessonNamespaces("vpc", "x-", {})).toEqual(["x-dev-db", "x-dev-vpc", "x-dev-web", "x-internet"]);
+    });
+
+    it("refuses a prefix that makes a namespace name the Namespace kind refuses, before anything on the host is read", async () => {
+        dir = mkdtempSync(join(tmpdir(), "precheck-unit-"));
+        const long = "p".repeat(62);
+        const r = await precheck(dir, "router", "router", { prefix: long }, `file://${dir}`);
+        expect(r.conflicts.map((c) => c.namespace)).toEqual([`${long}ns1`, `${long}ns2`, `${long}router`]);
+        expect(r.conflicts[0]!.message).toBe(`prefix="${long}" makes the namespace name "${long}ns1", which is longer than 64 characters: choose a shorter prefix of letters, digits, '_', '.' and '-'`);
+        const slash = await precheck(dir, "router", "router", { prefix: "a/" }, `file://${dir}`);
+        expect(slash.conflicts[0]!.message).toMatch(/^prefix="a\/" makes the namespace name "a\/ns1", which may contain only letters/);
+        expect((await precheck(dir, "router", "router", { prefix: "b-" }, `file://${dir}`)).conflicts.filter((c) => c.namespace.startsWith("b-"))).toEqual([]);
     });
 
     it("reads the lab's stack config file (plain values)", () => {
