@@ -48,7 +48,7 @@ export abstract class NetnsResource extends pulumi.CustomResource {
         super(`pulumi-nodejs:dynamic/netns:${def.kind}`, name, { ...outputs, resourceName: name, ...args, __owner: owner, __provider: storedProvider(def.kind) }, tied.opts);
         tied.record(this);
         // Whole-stack checks (duplicates, gateways): what this kind claims, from its definition.
-        stackChecks().declare(this, def.kind, name, def.claims(on), args);
+        stackChecks().declare(this, def.kind, name, def.claims(on), args, def.schema.shape);
     }
 }
 

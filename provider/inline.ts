@@ -15,7 +15,7 @@
 //   ip netns exec NS sysctl -n KEY...;  ip netns exec NS sysctl -q -w KEY=VALUE...              (sysctls)
 import { z } from "zod";
 import { hostCidr } from "./address";
-import { canonical, familyOf, type Fact } from "./declared";
+import { canonical, familyOf, routeDestination, type Fact } from "./declared";
 import { sysctlKey, sysctlNormalize, sysctlValue } from "./fields";
 import { parseCidr } from "./net";
 import { ROUTE_PROTO } from "./owner";
@@ -40,7 +40,7 @@ export type InlineRoute = z.output<typeof inlineRoute>;
 /** What tells one kernel route from another: destination, table and metric (as for a Route). */
 export function routeKey(r: Pick<InlineRoute, "to" | "via" | "src" | "metric"> & { table?: InlineRoute["table"] | undefined }): string {
     const fam = family(r);
-    const dest = r.to === "default" ? "default" : canonical(r.to);
+    const dest = routeDestination(r.to);
     return `${fam} table ${r.table ?? "main"} ${dest} metric ${kernelMetric(r)}`;
 }
 
@@ -126,7 +126,7 @@ export async function present(s: Subject, ns: string, dev: string, e: Entries): 
             const r = await ipJson<RouteJson>(s, argv.routes(ns, dev, fam));
             for (const x of r.value) {
                 if (!x.dst) continue;
-                const to = x.dst === "default" ? "default" : x.dst.includes("/") ? x.dst : `${x.dst}/${fam === "-6" ? 128 : 32}`;
+                const to = x.dst === "default" ? (fam === "-6" ? "::/0" : "0.0.0.0/0") : x.dst.includes("/") ? x.dst : `${x.dst}/${fam === "-6" ? 128 : 32}`;
                 const table = x.table === undefined || x.table === "main" ? "main" : Number(x.table);
                 live.set(routeKey({ to, via: x.gateway, src: x.prefsrc, metric: x.metric ?? (fam === "-6" ? 1024 : 0), table: table as InlineRoute["table"] }), x);
             }
@@ -217,7 +217,7 @@ export function routeFacts(ns: string, dev: string, routes: readonly z.input<typ
         const fam = familyOf(r.to, r.via, r.src) ?? 4;
         const metric = fam === 6 ? (r.metric || 1024) : (r.metric ?? 0);
         const table = r.table ?? "main";
-        const to = r.to === "default" ? "default" : canonical(r.to);
+        const to = routeDestination(r.to);
         return [
             { claim: `route ${ns} -${fam} table ${table} ${to} metric ${metric}`, property, what: `${r.to} (table ${table}, metric ${metric}) in namespace ${ns}`, why: "the kernel keeps one route per destination, table and metric" },
             ...(r.via !== undefined ? [{ gateway: r.via, namespace: ns, property }]

@@ -390,6 +390,14 @@ describe("inline sub-objects", () => {
         expect(validate("Bridge", { name: "br0", namespace: "ns1", addresses: [] }).failures).toEqual([]);
     });
 
+    it("refuses default and 0.0.0.0/0 (or ::/0) in one list: one destination to the kernel", () => {
+        const v4 = validate("VethPair", inputs("VethPair", { routes: [{ to: "default", via: "192.0.2.2" }, { to: "0.0.0.0/0", via: "192.0.2.3" }] }));
+        expect(v4.failures).toEqual([{ property: "routes", reason: expect.stringMatching(/lists a route to 0\.0\.0\.0\/0 \(table main, metric 0\) twice \(entries 0 and 1\)/) }]);
+        const v6 = validate("VethPair", inputs("VethPair", { peerRoutes: [{ to: "::/0", via: "2001:db8::1" }, { to: "default", via: "2001:db8::2" }] }));
+        expect(v6.failures).toEqual([{ property: "peerRoutes", reason: expect.stringMatching(/lists a route to default \(table main, metric 1024\) twice/) }]);
+        expect(validate("VethPair", inputs("VethPair", { routes: [{ to: "0.0.0.0/0", via: "192.0.2.2" }, { to: "::/0", via: "2001:db8::1" }] })).failures).toEqual([]);
+    });
+
     it("leaves the lists out when they are not given (nothing managed)", () => {
         expect(validate("VethPair", inputs("VethPair", {})).inputs).not.toHaveProperty("addresses");
         expect(validate("Namespace", { name: "ns1" }).inputs).not.toHaveProperty("sysctls");
