@@ -16,14 +16,14 @@
 import { z } from "zod";
 import { hostCidr } from "./address";
 import { canonical, familyOf, routeDestination, type Fact } from "./declared";
-import { sysctlKey, sysctlNormalize, sysctlValue } from "./fields";
+import { LIMITS, sysctlKey, sysctlNormalize, sysctlValue } from "./fields";
 import { parseCidr } from "./net";
 import { ROUTE_PROTO } from "./owner";
 import { familiesAgree, family, kernelMetric, routeFields } from "./route";
 import { exec, ipJson, mustRun, type Subject } from "./run";
 
 /** Addresses on one interface: each a host address with its prefix, as the Address kind takes it; no two the same. */
-export const addressList = z.array(hostCidr, { error: "must be a list of addresses with prefix lengths, such as [\"192.0.2.1/24\"]" }).superRefine((list, ctx) => {
+export const addressList = z.array(hostCidr, { error: "must be a list of addresses with prefix lengths, such as [\"192.0.2.1/24\"]" }).max(LIMITS.list, `has more than ${LIMITS.list} entries`).superRefine((list, ctx) => {
     const seen = new Map<string, number>();
     list.forEach((a, i) => {
         const key = canonical(a);
@@ -45,7 +45,7 @@ export function routeKey(r: Pick<InlineRoute, "to" | "via" | "src" | "metric"> &
 }
 
 /** Routes through one interface; no two to the same destination, table and metric. */
-export const routeList = z.array(inlineRoute, { error: "must be a list of routes such as [{ to: \"default\", via: \"192.0.2.254\" }]" }).superRefine((list, ctx) => {
+export const routeList = z.array(inlineRoute, { error: "must be a list of routes such as [{ to: \"default\", via: \"192.0.2.254\" }]" }).max(LIMITS.list, `has more than ${LIMITS.list} entries`).superRefine((list, ctx) => {
     const seen = new Map<string, number>();
     list.forEach((r, i) => {
         const key = routeKey(r);
@@ -57,6 +57,7 @@ export const routeList = z.array(inlineRoute, { error: "must be a list of routes
 
 /** Per-namespace sysctls, by key: the Sysctl kind's key and value rules. */
 export const sysctlMap = z.record(z.string(), sysctlValue, { error: "must be an object of sysctl keys to values, such as { \"net.ipv4.ip_forward\": \"1\" }" }).superRefine((m, ctx) => {
+    if (Object.keys(m).length > LIMITS.list) ctx.addIssue({ code: "custom", message: `has more than ${LIMITS.list} keys` });
     for (const k of Object.keys(m)) {
         const r = sysctlKey.safeParse(k);
         if (!r.success) ctx.addIssue({ code: "custom", path: [k], message: r.error.issues[0]?.message ?? `"${k}" is not a per-network-namespace key` });
