@@ -34,7 +34,7 @@ export const addressList = z.array(hostCidr, { error: "must be a list of address
 });
 
 /** One inline route through the link's end: the Route kind's fields without namespace and dev (the end's). */
-export const inlineRoute = z.strictObject(routeFields).superRefine((v, ctx) => familiesAgree(v, ctx));
+export const inlineRoute = z.strictObject(routeFields, { error: (iss) => (iss.code === "invalid_type" ? `entry ${String(iss.path?.at(-1) ?? "")} must be a route such as { to: "default", via: "192.0.2.254" }, not ${iss.input === null ? "null" : typeof iss.input}` : undefined) }).superRefine((v, ctx) => familiesAgree(v, ctx));
 export type InlineRoute = z.output<typeof inlineRoute>;
 
 /** What tells one kernel route from another: destination, table and metric (as for a Route). */

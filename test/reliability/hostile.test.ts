@@ -143,7 +143,7 @@ const CASES: Case[] = [
     { what: "inline addresses as an object", kind: "VethPair", patch: { addresses: { 0: "198.51.100.1/24" } }, property: "addresses", reason: /must be a list of addresses/ },
     { what: "inline routes as a string", kind: "VethPair", patch: { routes: "default" }, property: "routes", reason: /must be a list of routes/ },
     { what: "inline routes as an object", kind: "VethPair", patch: { peerRoutes: { to: "default" } }, property: "peerRoutes", reason: /must be a list of routes/ },
-    { what: "an inline route that is null", kind: "VethPair", patch: { routes: [null] }, property: "routes", reason: /entry 0/ },
+    { what: "an inline route that is null", kind: "VethPair", patch: { routes: [null] }, property: "routes", reason: /must be a route such as \{ to: "default", via: "192\.0\.2\.254" \}, not null/ },
     { what: "a bridge's addresses as a string", kind: "Bridge", patch: { addresses: "198.51.100.1/24" }, property: "addresses", reason: /must be a list of addresses/ },
     // One destination spelled two ways in one list (issue 21 item 15).
     { what: "inline default and 0.0.0.0/0", kind: "VethPair", patch: { routes: [{ to: "default", via: "192.0.2.2" }, { to: "0.0.0.0/0", via: "192.0.2.3" }] }, property: "routes", reason: /lists a route to 0\.0\.0\.0\/0 \(table main, metric 0\) twice/ },

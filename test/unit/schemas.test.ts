@@ -351,6 +351,8 @@ const INLINE_HOSTILE: HostileCase[] = [
     { what: "a network address", kind: "VethPair", patch: { peerAddresses: ["192.0.2.0/24"] }, property: "peerAddresses", reason: /is the network address of its subnet/ },
     { what: "the same address twice, spelled two ways", kind: "VethPair", patch: { addresses: ["2001:db8::1/64", "2001:db8:0::1/64"] }, property: "addresses", reason: /lists 2001:db8:0::1\/64 twice \(entries 0 and 1\)/ },
     { what: "addresses not a list", kind: "VethPair", patch: { addresses: "192.0.2.1/24" }, property: "addresses", reason: /must be a list of addresses/ },
+    { what: "a route that is null", kind: "VethPair", patch: { routes: [{ to: "default", via: "192.0.2.254" }, null] }, property: "routes", reason: /^entry 1 must be a route such as \{ to: "default", via: "192\.0\.2\.254" \}, not null$/ },
+    { what: "a route that is a string", kind: "VethPair", patch: { peerRoutes: ["default"] }, property: "peerRoutes", reason: /^entry 0 must be a route such as .*, not string$/ },
     { what: "a route with host bits", kind: "VethPair", patch: { routes: [{ to: "198.51.100.1/24" }] }, property: "routes", reason: /has host bits set/ },
     { what: "a route whose gateway is of the other family", kind: "VethPair", patch: { peerRoutes: [{ to: "198.51.100.0/24", via: "2001:db8::1" }] }, property: "peerRoutes", reason: /is IPv6 but the destination 198\.51\.100\.0\/24 is IPv4/ },
     { what: "a route with an unknown field (dev is the end's)", kind: "VethPair", patch: { routes: [{ to: "default", via: "192.0.2.254", dev: "eth0" }] }, property: "routes", reason: /^entry 0: Unrecognized key: "dev"$/ },
