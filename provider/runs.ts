@@ -111,7 +111,11 @@ export function recordRun(owner: Owner | undefined, dir: string = runDir()): voi
         chmodSync(dir, 0o700);
         pruneRuns(dir);
         const record: RunRecord = { project: owner.project, stack: owner.stack, cli, processes: descendantsOf(cli.pid), written: Date.now() };
-        writeFileSync(join(dir, `${cli.pid}-${cli.start}-${process.pid}.json`), JSON.stringify(record), { mode: 0o600 });
+        const file = join(dir, `${cli.pid}-${cli.start}-${process.pid}.json`);
+        writeFileSync(file, JSON.stringify(record), { mode: 0o600 });
+        // A host that ends normally takes its record along; one that is killed leaves it to
+        // pruneRuns (the next record) or to the recovery.
+        process.once("exit", () => rmSync(file, { force: true }));
     } catch (e) {
         process.stderr.write(`warning: pulumi-netns could not record this run's processes in ${dir} (${(e as Error).message}): after a SIGKILL of the CLI, \`pulumi-netns recover\` cannot end them\n`);
     }

@@ -18,7 +18,7 @@ import { env } from "./harness";
 import { link } from "./resource-support";
 import { userProject } from "./user-project";
 
-const prefix = filePrefix("auto");
+const prefix = filePrefix("rcauto");
 const dir = mkdtempSync(join(tmpdir(), "pulumi-netns-automation-"));
 const { stacks } = fileLifecycle(prefix, { cleanups: [() => rmSync(dir, { recursive: true, force: true })] });
 

@@ -12,7 +12,7 @@ import { issueGrant } from "../../provider/recovery";
 import { filePrefix } from "../support/prefix";
 import { exportState, fileLifecycle, fixtureStack, printed } from "./support";
 
-const prefix = filePrefix("rscope");
+const prefix = filePrefix("rcscope");
 const hand = `${prefix}hand`;
 const { stacks } = fileLifecycle(prefix, undefined, { fixtures: [hand] });
 
