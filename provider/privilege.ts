@@ -23,7 +23,8 @@ export function privilegeProblem(): string | undefined {
     const argv = ["sudo", "-n", "--", "ip", "-V"];
     const r = spawnSync(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" }, timeout: 10_000, encoding: "utf8" });
     if (r.status === 0) return undefined;
-    const answer = r.error ? String((r.error as NodeJS.ErrnoException).code ?? r.error.message) : (r.stderr || `exit ${r.status ?? r.signal}`);
+    const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+    const answer = r.error ? (code === "ENOENT" ? "sudo is not installed" : String(code ?? r.error.message)) : (r.stderr || `exit ${r.status ?? r.signal}`);
     return privilegeMessage(argv.join(" "), answer.split("\n")[0] ?? "");
 }
 
