@@ -22,6 +22,8 @@ import { LIMITS } from "./fields";
 import type { AnyKind, ArgsOf, OutputsOf } from "./kind";
 import type { Kind } from "./registry";
 import { tie } from "./ties";
+import { requirePrivilege } from "./privilege";
+import { hiddenInputs } from "./hidden";
 
 /** The stored provider of one kind: a module whose `handler()` returns the kind's methods. */
 export function storedProvider(kind: string): string {
@@ -83,8 +85,13 @@ function plain(v: unknown): boolean {
  */
 export abstract class NetnsResource extends pulumi.CustomResource {
     constructor(def: AnyKind, name: string, args: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
+        // No root and no passwordless sudo: one error before anything is registered (privilege.ts).
+        requirePrivilege();
         if (args.__provider !== undefined) throw new Error(`${def.kind} "${name}": __provider is reserved for the stored provider`);
         if (args.__owner !== undefined) throw new Error(`${def.kind} "${name}": __owner is reserved for the ownership marks (the stack that declares the resource)`);
+        for (const hidden of ["__secretInputs", "__dependents"]) {
+            if (args[hidden] !== undefined) throw new Error(`${def.kind} "${name}": ${hidden} is reserved: the resource class computes it (which inputs are secret, which resources depend on this one)`);
+        }
         // Every input and every computed value is an output of the resource: a key the SDK sees
         // in the properties, undefined until the engine answers (an undefined input is not sent).
         const outputs = Object.fromEntries([...Object.keys(def.schema.shape), ...Object.keys(def.computed)].map((k) => [k, undefined]));
@@ -94,8 +101,11 @@ export abstract class NetnsResource extends pulumi.CustomResource {
         // what it makes (owner.ts). Listed in no kind's diff, so it never causes a change.
         const owner = { project: pulumi.getProject(), stack: pulumi.getStack() };
         const inputs = inputsWithinLimits(def.kind, name, args);
-        super(`pulumi-nodejs:dynamic/netns:${def.kind}`, name, { ...outputs, resourceName: name, ...inputs, __owner: owner, __provider: storedProvider(def.kind) }, tied.opts);
+        // __secretInputs, __dependents: what the provider cannot see by itself (hidden.ts).
+        const hidden = hiddenInputs(def.kind, name, args, tied.opts);
+        super(`pulumi-nodejs:dynamic/netns:${def.kind}`, name, { ...outputs, resourceName: name, ...inputs, ...hidden.inputs, __owner: owner, __provider: storedProvider(def.kind) }, tied.opts);
         tied.record(this);
+        hidden.record(this);
         // Whole-stack checks (duplicates, gateways): what this kind claims, from its definition.
         stackChecks().declare(this, def.kind, name, def.claims(on), args, def.schema.shape);
     }

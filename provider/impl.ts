@@ -10,6 +10,8 @@ import { hostNamespaceFailures } from "./hostns";
 import { ownerProblem, type Owner } from "./owner";
 import { recordRun } from "./runs";
 import { grantProblem, OLD_RECOVERY_VARS, parseGrant, RECOVERY_VAR } from "./recovery";
+import { idFor, secretIdFailures, secretNames } from "./secrets";
+import { targetedFailures } from "./targeted";
 
 export { kinds } from "./registry";
 
@@ -78,7 +80,7 @@ export function storable<T extends Props>(props: T): T {
 }
 
 function strip(props: Props): Props {
-    const { __provider: _p, __owner: _o, ...rest } = props;
+    const { __provider: _p, __owner: _o, __secretInputs: _s, ...rest } = props;
     return rest;
 }
 
@@ -88,14 +90,21 @@ export function providerFor(kind: Kind) {
     type Method = (...a: any[]) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
     const k = kinds[kind] as unknown as AnyKind & { [m in "id" | "create" | "read" | "update" | "delete"]: Method } & { normalize?: Method };
     return {
-        async check(_olds: Props, news: Props) {
+        async check(olds: Props, news: Props) {
             recordRun(ownerInput(news));
-            const { inputs, failures } = validate(kind, news);
+            // The resource class's hidden inputs (dynamic.ts): which inputs are secret (secrets.ts),
+            // and, in a targeted run only, the resources that depend on this one (targeted.ts).
+            const { __secretInputs, __dependents, ...given } = news;
+            const secret = secretNames(__secretInputs);
+            const { inputs, failures } = validate(kind, given);
             // A namespace input bound to the host's own namespace is refused too (hostns.ts).
-            failures.push(...hostNamespaceFailures(k.namespaces, news));
+            failures.push(...hostNamespaceFailures(k.namespaces, given));
+            failures.push(...secretIdFailures(kind, secret));
+            if (failures.length === 0) failures.push(...targetedFailures(kind, k.diff, olds, inputs as Props, __dependents));
             if (failures.length > 0) return { inputs: news, failures };
             const known = !Object.values(inputs as Props).includes(UNKNOWN);
-            return { inputs: (k.normalize && known ? k.normalize(inputs) : inputs) as Props };
+            const checked = (k.normalize && known ? k.normalize(inputs) : inputs) as Props;
+            return { inputs: secret.length ? { ...checked, __secretInputs: secret } : checked };
         },
         async diff(_id: string, olds: Props, news: Props) {
             return decide(k.diff, olds, news);
@@ -103,16 +112,18 @@ export function providerFor(kind: Kind) {
         async create(inputs: Props) {
             const a = strip(inputs);
             const id = k.id(a);
+            // An object made from a secret input gets an opaque ID (secrets.ts); recovery matches the natural one.
+            const shown = idFor(kind, id, secretNames(inputs.__secretInputs));
             // Recovery from an interrupted run: an object whose create was pending when the CLI
             // died may exist, whole or half-made. Listed by id in the recovery's grant (lab/recover.ts
             // lists the pending creates of the state), or inside namespaces this stack marked but
             // did not record, it is taken over as with adopt: true (recovery.ts: one stack, one run).
             if ("adopt" in a && recoveryAdopts(kind, id, spacesOf(k, a), ownerInput(inputs))) {
                 const outs = await k.create(subject(kind, "create", inputs), { ...a, adopt: true });
-                return { id, outs: storable(withOwner({ ...outs, adopt: a.adopt }, inputs)) };
+                return { id: shown, outs: storable(withOwner({ ...outs, adopt: a.adopt }, inputs)) };
             }
             const outs = await k.create(subject(kind, "create", inputs), a);
-            return { id, outs: storable(withOwner(outs, inputs)) };
+            return { id: shown, outs: storable(withOwner(outs, inputs)) };
         },
         async read(id: string, props: Props) {
             const live = await k.read(subject(kind, "read", props, id), strip(props));
