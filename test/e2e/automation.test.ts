@@ -16,7 +16,7 @@ import { filePrefix } from "../support/prefix";
 import { fileLifecycle } from "../support/lifecycle";
 import { env } from "./harness";
 import { link } from "./resource-support";
-import { userProject } from "./user-project";
+import { userProject } from "./packed";
 
 const prefix = filePrefix("rcauto");
 const dir = mkdtempSync(join(tmpdir(), "pulumi-netns-automation-"));

@@ -1,7 +1,7 @@
 // A Pulumi project of the user's own that installs the packed package (`npm pack` of this
-// repository), as test/e2e/consumer.test.ts makes one: its program is TypeScript (index.ts,
-// compiled by the SDK's ts-node), the versions installed are this repository's own, with
-// --prefer-offline (the npm cache of `npm ci` usually holds them all).
+// repository), as test/e2e/consumer.test.ts makes one: a TypeScript program (index.ts, compiled
+// by the SDK's ts-node) or JavaScript files; the versions installed are this repository's own,
+// with --prefer-offline (the npm cache of `npm ci` usually holds them all).
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -32,5 +32,20 @@ export async function packedProject(dir: string, name: string, tarball: string, 
     writeFileSync(join(project, "index.ts"), program);
     await npm(["install", "--prefer-offline", "--save-exact", "--loglevel=error", tarball,
         `@pulumi/pulumi@${version("@pulumi/pulumi")}`, `typescript@${version("typescript")}`, `@types/node@${version("@types/node")}`], project);
+    return project;
+}
+
+/**
+ * Packs the package into `dir`, makes `dir/project` (Pulumi.yaml named `name`, JavaScript, the
+ * given files) and installs the packed package and @pulumi/pulumi there. Returns the project's path.
+ */
+export async function userProject(dir: string, name: string, files: Record<string, string>): Promise<string> {
+    const tarball = await pack(dir);
+    const project = join(dir, "project");
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name, private: true, main: "index.js" }, null, 2));
+    writeFileSync(join(project, "Pulumi.yaml"), `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n`);
+    for (const [f, text] of Object.entries(files)) writeFileSync(join(project, f), text);
+    await npm(["install", "--prefer-offline", "--save-exact", "--loglevel=error", tarball, `@pulumi/pulumi@${version("@pulumi/pulumi")}`], project);
     return project;
 }

@@ -17,7 +17,7 @@ import { filePrefix } from "../support/prefix";
 import { fileLifecycle } from "../support/lifecycle";
 import { descendants, newCommandLog, removeCommandLogs, startCli, whenCommands } from "../reliability/support";
 import { env, TestStack } from "./harness";
-import { userProject } from "./user-project";
+import { userProject } from "./packed";
 
 const prefix = filePrefix("rcmd");
 const dir = mkdtempSync(join(tmpdir(), "pulumi-netns-recover-cmd-"));
