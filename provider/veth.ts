@@ -224,6 +224,7 @@ export function linkIn(stdout: string, name: string): LinkJson | undefined {
 
 function hint(a: VethPairSpec) {
     return (stderr: string): string | undefined => {
+        if (/Invalid "netns" value/.test(stderr)) return `the peer namespace ${a.peerNamespace} does not exist (no /run/netns/${a.peerNamespace}): create it first and pass its name as an output (ns.name) so Pulumi orders the two`;
         if (/File exists/.test(stderr)) return `an interface named ${a.name} already exists in ${a.namespace}, or ${a.peerName} in ${a.peerNamespace}; remove it, give this pair other names, or set adopt: true to take over a matching pair`;
         if (/Invalid argument/.test(stderr) && a.mtu !== undefined) return "the kernel refused a value; check mtu (68-65535) and the MAC addresses";
         if (/argument "[^"]*" is wrong: Device does not exist/.test(stderr) && (a.master !== undefined || a.peerMaster !== undefined)) return `the bridge (master ${a.master ?? a.peerMaster}) does not exist in that end's namespace: create it first and pass bridge.name so Pulumi orders the two`;
