@@ -138,7 +138,8 @@ const CASES: Case[] = [
     { what: "sysctl value with a newline", kind: "Sysctl", patch: { value: "1\n0" }, property: "value", reason: /one line/ },
     { what: "sysctl value with a carriage return", kind: "Sysctl", patch: { value: "1\r" }, property: "value", reason: /one line/ },
     // The host's own namespace.
-    { what: "peer namespace 1 (a PID: the host's namespace)", kind: "VethPair", patch: { peerNamespace: "1" }, property: "peerNamespace", reason: /is all digits/ },
+    { what: "peer namespace 1 (a PID: the host's namespace)", kind: "VethPair", patch: { peerNamespace: "1" }, property: "peerNamespace", reason: /"1" reads as a number/ },
+    { what: "peer namespace 0x1 (PID 1 in hex, as strtol reads it)", kind: "VethPair", patch: { peerNamespace: "0x1" }, property: "peerNamespace", reason: /"0x1" reads as a number/ },
     { what: "sysctl in the host's namespace", kind: "Sysctl", patch: { namespace: HOST_ALIAS }, property: "namespace", reason: HOST },
     { what: "address in the host's namespace", kind: "Address", patch: { namespace: HOST_ALIAS }, property: "namespace", reason: HOST },
     { what: "route in the host's namespace", kind: "Route", patch: { namespace: HOST_ALIAS }, property: "namespace", reason: HOST },
