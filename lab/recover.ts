@@ -43,6 +43,7 @@ import { execa } from "execa";
 import { kinds, type Kind } from "../provider/registry";
 import { validate } from "../provider/schemas";
 import { namespaceMarks } from "../provider/leftovers";
+import { isHostNamespace } from "../provider/hostns";
 import { sameOwner, type Mark } from "../provider/owner";
 import { issueGrant } from "../provider/recovery";
 import { endOrphans, type Proc } from "../provider/runs";
@@ -212,7 +213,10 @@ export async function recover(cli: Cli, where: { backendUrl: string; project: st
     const count = d.pending_operations?.length ?? 0;
     log(`${count} pending operation(s); creates to take over if their object exists: ${pending.map((p) => `${p.kind}:${p.id}`).join(", ") || "none"}`);
     // 2b. What the marks say this stack made and its state does not know.
-    const adoptedNamespaces = unrecordedOwnNamespaces(d, where, await marks());
+    const unrecorded = unrecordedOwnNamespaces(d, where, await marks());
+    // Never the host's own namespace, whatever mark its lo carries (provider/hostns.ts).
+    for (const ns of unrecorded.filter(isHostNamespace)) log(`left out ${ns}: /run/netns/${ns} is the host's own network namespace, which recovery never takes over`);
+    const adoptedNamespaces = unrecorded.filter((ns) => !isHostNamespace(ns));
     if (adoptedNamespaces.length) log(`namespaces marked by stack ${where.project}/${where.stack} that its state does not record, to take over with what they hold: ${adoptedNamespaces.join(", ")}`);
     // 3. Clear them; the refresh also reconciles the recorded resources with the host.
     await must(cli, "refresh", ["refresh", "--yes", "--skip-preview", "--clear-pending-creates"]);

@@ -16,11 +16,28 @@ export const ifname = z
     .max(15, "is longer than 15 characters, the kernel's limit for interface names (IFNAMSIZ - 1)")
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, `may contain only ${NAME_RULE}`);
 
+/**
+ * Whether `ip link ... netns WORD` could read WORD as a process ID: iproute2 opens
+ * /run/netns/WORD and, when there is no such file, takes the word with strtol(WORD, 0) (leading
+ * whitespace, a sign, 0x/0X hex, 0 octal, decimal) as a PID, so "0x1", "012" and "1" all name
+ * PID 1's namespace, the host's. Refused for every namespace input (a superset: "08" too); the
+ * provider also passes the peer's namespace as the path /run/netns/NAME (veth.ts), which
+ * iproute2 never reads as a PID.
+ */
+export function readsAsProcessId(word: string): boolean {
+    return /^[ \t\n\v\f\r]*[+-]?(0[xX][0-9a-fA-F]+|[0-9]+)$/.test(word);
+}
+
 // Namespace names become file names under /run/netns. "all" is refused: `ip netns del all`
 // deletes every namespace on the host, so destroying a namespace named "all" would do that.
+// A number is refused first (readsAsProcessId), with its own reason.
 export const nsname = z
     .string({ error: "must be a string" })
     .min(1, "must not be empty")
+    .refine((s) => !readsAsProcessId(s), {
+        abort: true,
+        error: (iss) => `${JSON.stringify(String(iss.input))} reads as a number: 'ip link ... netns N' takes a number (decimal, 0x hex or 0 octal) as a process ID when no namespace file of that name exists ("0x1" would be PID 1, the host's own namespace); start the name with a letter`,
+    })
     .max(64, "is longer than 64 characters")
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, `may contain only ${NAME_RULE}`)
     .refine((s) => s !== "all", `"all" is reserved: 'ip netns del all' deletes every namespace on the host`);

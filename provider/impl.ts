@@ -6,7 +6,7 @@ import type { AnyKind } from "./kind";
 import type { Subject, Op } from "./run";
 import { UNKNOWN, validate } from "./schemas";
 import { definitions, kinds, type Kind } from "./registry";
-import { hostNamespaceFailures } from "./hostns";
+import { hostNamespaceFailures, refuseHostNamespace } from "./hostns";
 import { ownerProblem, type Owner } from "./owner";
 import { recordRun } from "./runs";
 import { grantProblem, OLD_RECOVERY_VARS, parseGrant, RECOVERY_VAR } from "./recovery";
@@ -111,6 +111,9 @@ export function providerFor(kind: Kind) {
         },
         async create(inputs: Props) {
             const a = strip(inputs);
+            // Every method that acts refuses the host's own namespace again (hostns.ts): destroy
+            // and deletes never run check, and a namespace file can be re-bound after check.
+            refuseHostNamespace(subject(kind, "create", inputs), k.namespaces, a);
             const id = k.id(a);
             // An object made from a secret input gets an opaque ID (secrets.ts); recovery matches the natural one.
             const shown = idFor(kind, id, secretNames(inputs.__secretInputs));
@@ -126,14 +129,17 @@ export function providerFor(kind: Kind) {
             return { id: shown, outs: storable(withOwner(outs, inputs)) };
         },
         async read(id: string, props: Props) {
+            refuseHostNamespace(subject(kind, "read", props, id), k.namespaces, props);
             const live = await k.read(subject(kind, "read", props, id), strip(props));
             return live === undefined ? {} : { id, props: storable(withOwner(live, props)) };
         },
         async update(_id: string, olds: Props, news: Props) {
+            refuseHostNamespace(subject(kind, "update", news), k.namespaces, olds, news);
             const outs = await k.update(subject(kind, "update", news), strip(olds), strip(news));
             return { outs: storable(withOwner(outs, news)) };
         },
         async delete(id: string, props: Props) {
+            refuseHostNamespace(subject(kind, "delete", props, id), k.namespaces, props);
             await k.delete(subject(kind, "delete", props, id), strip(props));
         },
     };

@@ -43,7 +43,7 @@ export interface KindDef<K extends string, S extends Schema, C extends Computed>
     schema: S;
     /** What the kernel decides, with a doc comment per field; create returns all of it, refresh updates it. */
     computed: C;
-    /** The inputs that name a namespace: refused when bound to the host's own (hostns.ts). */
+    /** The inputs that name a namespace: refused when bound to the host's own, by check and again by every method (hostns.ts). */
     namespaces: readonly Key<S>[];
     /** What this resource claims across the stack (declared.ts), from its raw inputs once known. */
     claims: (on: On<z.input<S>>) => readonly ClaimRule[];

@@ -20,6 +20,7 @@
 // never touched. A stack whose state cannot be read (other than "no such stack") decides nothing.
 import { exec, ipJson, type Subject } from "./run";
 import { describeOwner, parseMark, ROUTE_PROTO, type Mark, type Owner } from "./owner";
+import { isHostNamespace } from "./hostns";
 
 /** One marked object on the host. */
 export interface HostObject {
@@ -150,6 +151,7 @@ export async function scanHost(prefix = ""): Promise<HostObject[]> {
     const host = await ipJson<LinkJson>(subject("host links"), ["ip", "-j", "-d", "link", "show"]);
     const out = objectsOfNamespace("", host.value);
     const one = async (ns: string): Promise<HostObject[]> => {
+        if (isHostNamespace(ns)) return []; // a name bound to the host's namespace: its links are the host's, listed above
         const links = await ipJson<LinkJson>(subject(ns), ["ip", "-n", ns, "-j", "-d", "link", "show"]);
         if (links.exitCode !== 0) return []; // gone meanwhile, or not a namespace (an empty file)
         if (!links.value.some((l) => parseMark(l.ifalias))) return [];
@@ -214,6 +216,8 @@ export async function removeLeftover(l: Leftover): Promise<string> {
     if (l.keep) return `kept ${describeObject(o)}: ${l.keep}`;
     const ns = o.kind === "Namespace" ? o.name : o.namespace;
     const dev = o.kind === "Namespace" ? "lo" : o.name;
+    // A name re-bound to the host's own namespace since the listing (hostns.ts): never touched.
+    if (ns !== "" && isHostNamespace(ns)) return `kept ${describeObject(o)}: /run/netns/${ns} is the host's own network namespace; pulumi-netns never acts on the host's network`;
     const now = await ipJson<LinkJson>(subject(ns), ["ip", "-n", ns, "-j", "link", "show", "dev", dev]);
     if (now.exitCode !== 0) return `already gone: ${describeObject(o)}`;
     if (now.value[0]?.ifalias !== o.alias) return `kept ${describeObject(o)}: its mark changed since the listing`;
@@ -301,7 +305,8 @@ export function parseLeftoverArgs(argv: string[], usage: string): LeftoverOption
 /** Every namespace on the host whose `lo` carries a mark, with the mark: one `ip` run per namespace. */
 export async function namespaceMarks(prefix = ""): Promise<{ namespace: string; mark: Mark }[]> {
     const list = await ipJson<{ name: string }>(subject("netns list"), ["ip", "-j", "netns", "list"]);
-    const names = list.value.map((n) => n.name).filter((n) => n.startsWith(prefix));
+    // A name bound to the host's own namespace is never one to take over (hostns.ts).
+    const names = list.value.map((n) => n.name).filter((n) => n.startsWith(prefix) && !isHostNamespace(n));
     const out: { namespace: string; mark: Mark }[] = [];
     for (let i = 0; i < names.length; i += 8) {
         const found = await Promise.all(names.slice(i, i + 8).map(async (ns) => {

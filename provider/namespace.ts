@@ -60,9 +60,19 @@ export const argv = {
     /** lo, whose alias (`ifalias`) is the namespace's ownership mark. */
     lo: loArgv,
     del: (name: string) => ["ip", "netns", "del", name],
+    /** The processes whose network namespace it is (iproute2 compares each /proc/PID/ns/net). */
+    pids: (name: string) => ["ip", "netns", "pids", name],
 };
 
-const GONE = /No such file or directory|Cannot (remove|open) namespace/;
+/**
+ * Why the namespace must not lose its name while processes run inside: `ip netns del` only
+ * unmounts and unlinks /run/netns/NAME, and the namespace lives on, unnamed, with its veth ends.
+ */
+function busyHint(name: string, pids: string[]): string {
+    const [who, verb, it] = pids.length === 1 ? [`process ${pids[0]}`, "runs", "it"] : [`processes ${pids.join(", ")}`, "run", "them"];
+    return `${who} still ${verb} in ${name}: deleting its name would leave the namespace alive, unnamed, with its interfaces; `
+        + `stop ${it} (kill ${pids.join(" ")}, or end what started ${it}), then run the command again`;
+}
 
 /**
  * What /run/netns/NAME is: a namespace (a mount of nsfs, whose device differs from the
@@ -152,9 +162,18 @@ export const namespace: KindDef<"Namespace", typeof schema, typeof computed> = d
             warn(s, leftAlone(found, `namespace ${o.name}`));
             return;
         }
+        if (namespaceExists(o.name)) {
+            // Processes inside keep the namespace and its links alive after its name is gone: refuse.
+            const p = await exec(s, argv.pids(o.name));
+            if (p.exitCode !== 0 && namespaceFile(o.name) !== "absent") throw new NetnsError(s, privileged(argv.pids(o.name)), p.exitCode, p.stderr, "could not list the processes inside the namespace; run the command above by hand to see more");
+            const pids = p.exitCode === 0 ? p.stdout.split(/\s+/).filter((x) => /^[0-9]+$/.test(x)) : [];
+            if (pids.length) throw new NetnsError(s, privileged(argv.pids(o.name)), undefined, "", busyHint(o.name, pids));
+        }
         const r = await exec(s, argv.del(o.name));
-        if (r.exitCode !== 0 && !GONE.test(r.stderr)) {
-            throw new NetnsError(s, privileged(argv.del(o.name)), r.exitCode, r.stderr, "the namespace could not be removed; a process may still hold it (see 'ip netns pids " + o.name + "')");
+        // Gone is the file absent, whatever ip said: "Cannot remove namespace file" also means EBUSY, EPERM or EROFS.
+        if (r.exitCode !== 0 && namespaceFile(o.name) !== "absent") {
+            throw new NetnsError(s, privileged(argv.del(o.name)), r.exitCode, r.stderr, `/run/netns/${o.name} is still there: the namespace was not removed (a second mount on the file, a read-only /run, or no permission); `
+                + `see stderr, fix that, then run the command again`);
         }
     },
 });

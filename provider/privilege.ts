@@ -5,13 +5,11 @@
 // for the provider's commands.
 import { spawnSync } from "node:child_process";
 import * as pulumi from "@pulumi/pulumi";
+import { rootHint } from "./run";
 
-/** The one message of README "What needs root and why", also the hint of run.ts's NetnsError. */
-export const ROOT_HINT = "managing network namespaces needs root: run as root, or install sudo and allow this user passwordless sudo for ip and sysctl";
-
-/** The refusal, naming what was tried and what it answered. */
-export function privilegeMessage(tried: string, answer: string): string {
-    return `pulumi-netns: ${ROOT_HINT} (tried: ${tried}; ${answer.trim() || "no answer"})`;
+/** The refusal of README "What needs root and why" (run.ts's root hint), naming what was tried and what it answered. */
+export function privilegeMessage(tried: string, answer: string, sudoInstalled: boolean): string {
+    return `pulumi-netns: ${rootHint(sudoInstalled)} (tried: ${tried}; ${answer.trim() || "no answer"})`;
 }
 
 /**
@@ -25,7 +23,7 @@ export function privilegeProblem(): string | undefined {
     if (r.status === 0) return undefined;
     const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
     const answer = r.error ? (code === "ENOENT" ? "sudo is not installed" : String(code ?? r.error.message)) : (r.stderr || `exit ${r.status ?? r.signal}`);
-    return privilegeMessage(argv.join(" "), answer.split("\n")[0] ?? "");
+    return privilegeMessage(argv.join(" "), answer.split("\n")[0] ?? "", code !== "ENOENT");
 }
 
 // One answer and one error object per process: the SDK reports a given error once, however many

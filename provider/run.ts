@@ -53,6 +53,16 @@ export function formatError(subject: Subject, argv: readonly string[], exitCode:
     return lines.join("\n");
 }
 
+/**
+ * The hint when neither root nor sudo works. Passwordless sudo for `ip` is root itself
+ * (`ip netns exec NS /bin/sh` starts any program as root), so it is offered as that, not as a
+ * narrow grant. `sudo` false: sudo itself could not start (not installed, or not reachable).
+ */
+export function rootHint(sudo: boolean): string {
+    return `managing network namespaces needs root: run as root (best on a machine or VM kept for this), or ${sudo ? "" : "install sudo and "}give this user passwordless sudo for ip; `
+        + "that is root-equivalent ('sudo ip netns exec NS /bin/sh' is a root shell), so grant it only to a user who may be root";
+}
+
 function isRoot(): boolean {
     return typeof process.getuid === "function" && process.getuid() === 0;
 }
@@ -136,14 +146,14 @@ export async function exec(subject: Subject, argv: readonly string[], input?: st
         // Not root, and sudo cannot even start (not installed, or not reachable for this user):
         // the one thing to say is that this needs root.
         if (file === "sudo" && !isRoot()) {
-            throw new NetnsError(subject, full, undefined, stderr || String(r.message ?? ""), "managing network namespaces needs root: run as root, or install sudo and allow this user passwordless sudo for ip and sysctl");
+            throw new NetnsError(subject, full, undefined, stderr || String(r.message ?? ""), rootHint(false));
         }
         throw new NetnsError(subject, full, undefined, stderr || String(r.message ?? ""), missing
             ? `${file} is not installed: apt-get install ${file === "sudo" ? "sudo" : file === "ip" ? "iproute2" : "procps"} (npm run lab -- up installs what lessons need)`
             : "the command could not run; see stderr");
     }
     if (!isRoot() && r.exitCode !== 0 && /sudo: (a password is required|a terminal is required|.*not in the sudoers|.*not allowed)/.test(stderr)) {
-        throw new NetnsError(subject, full, r.exitCode, stderr, "managing network namespaces needs root: run as root, or allow this user passwordless sudo for ip and sysctl");
+        throw new NetnsError(subject, full, r.exitCode, stderr, rootHint(true));
     }
     return { stdout, stderr, exitCode: r.exitCode ?? 1 };
 }

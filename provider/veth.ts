@@ -1,5 +1,5 @@
 // VethPair: two connected interfaces, each end in its namespace.
-//   ip -n NS -echo -j link add NAME [mtu M] [address MAC] [master BR] [up] type veth peer name PEER netns PEERNS [mtu M] [address MAC]
+//   ip -n NS -echo -j link add NAME [mtu M] [address MAC] [master BR] [up] type veth peer name PEER netns /run/netns/PEERNS [mtu M] [address MAC]
 //   ip -n PEERNS -j -d -batch -     <<< "link set dev PEER [master BR] up" + "link show dev PEER"
 // Both ends are created directly in their namespaces (moving a link later costs far more), in as
 // few commands as `ip` allows: the kernel refuses `up` for the peer inside the same request
@@ -28,9 +28,9 @@ const fields = {
     /** The other end's name, as in `peer name PEER`. A change replaces the pair. */
     peerName: ifname,
     // `ip link add ... peer ... netns X` reads X as a process ID when no namespace file X exists:
-    // "1" would put the peer into PID 1's namespace, the host's own. A name of digits is refused.
+    // nsname refuses every word that reads as a number, and argv.add names the file instead.
     /** The other end's namespace, as in `netns PEERNS`. A change replaces the pair. */
-    peerNamespace: nsname.refine((s) => !/^[0-9]+$/.test(s), "is all digits: 'ip link ... netns N' reads a number as a process ID when no namespace of that name exists (1 would be the host's own namespace); give it a name with a letter"),
+    peerNamespace: nsname,
     /** MTU of this end (and of the peer unless peerMtu is given), 68-65535. Left out: the kernel's choice. Updated in place. */
     mtu: mtu.optional(),
     /** MTU of the other end; follows mtu when left out. Updated in place. */
@@ -108,6 +108,13 @@ function ends(a: VethPairSpec): [End, End] {
     ];
 }
 
+/**
+ * The namespace as `netns` takes it: its file. iproute2 opens a word holding '/' as a path and,
+ * when that fails, refuses it ("Invalid \"netns\" value"); a bare word whose file is missing
+ * would be read as a process ID instead (fields.ts readsAsProcessId).
+ */
+export const netnsPath = (ns: string) => `/run/netns/${ns}`;
+
 const opt = (word: string, v: string | number | undefined) => (v === undefined ? [] : [word, String(v)]);
 
 export const argv = {
@@ -115,7 +122,7 @@ export const argv = {
     add(a: VethPairSpec, echo = true): string[] {
         const [x, y] = ends(a);
         return ["ip", "-n", x.namespace, ...(echo ? ["-echo", "-j"] : []), "link", "add", "name", x.name, ...opt("mtu", x.mtu), ...opt("address", x.address), ...opt("master", x.master), ...(x.up ? ["up"] : []),
-            "type", "veth", "peer", "name", y.name, "netns", y.namespace, ...opt("mtu", y.mtu), ...opt("address", y.address)];
+            "type", "veth", "peer", "name", y.name, "netns", netnsPath(y.namespace), ...opt("mtu", y.mtu), ...opt("address", y.address)];
     },
     /** Sets MTU, MAC, bridge (null: `nomaster`) and admin state of one end in one command. */
     set(e: End, change: { mtu?: number | undefined; address?: string | undefined; up?: boolean | undefined; master?: string | null | undefined }): string[] {
@@ -217,6 +224,7 @@ export function linkIn(stdout: string, name: string): LinkJson | undefined {
 
 function hint(a: VethPairSpec) {
     return (stderr: string): string | undefined => {
+        if (/Invalid "netns" value/.test(stderr)) return `the peer namespace ${a.peerNamespace} does not exist (no /run/netns/${a.peerNamespace}): create it first and pass its name as an output (ns.name) so Pulumi orders the two`;
         if (/File exists/.test(stderr)) return `an interface named ${a.name} already exists in ${a.namespace}, or ${a.peerName} in ${a.peerNamespace}; remove it, give this pair other names, or set adopt: true to take over a matching pair`;
         if (/Invalid argument/.test(stderr) && a.mtu !== undefined) return "the kernel refused a value; check mtu (68-65535) and the MAC addresses";
         if (/argument "[^"]*" is wrong: Device does not exist/.test(stderr) && (a.master !== undefined || a.peerMaster !== undefined)) return `the bridge (master ${a.master ?? a.peerMaster}) does not exist in that end's namespace: create it first and pass bridge.name so Pulumi orders the two`;

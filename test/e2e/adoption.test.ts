@@ -65,7 +65,7 @@ describe("adoption of objects made by hand", () => {
         // The add and the new end's ownership mark are one `ip -batch` (README, Ownership).
         const out = await upFails(stack!);
         expectCreateError(out, "VethPair", "v", new RegExp(`ip -n ${Y} -echo -j -batch -`), /File exists/, /y0 already exists.*adopt: true.*no ownership mark/);
-        expect(out).toMatch(new RegExp(`input: +link add name y0 .*type veth peer name z0 netns ${Z}`));
+        expect(out).toMatch(new RegExp(`input: +link add name y0 .*type veth peer name z0 netns /run/netns/${Z}`));
         expect((await link(Y, "y0"))?.ifindex).toBe(handMade.y0?.ifindex);
         expect((await link(Z, "z0"))?.ifindex).toBe(handMade.z0?.ifindex);
         expect(await stateResources(stack!)).toEqual([]);

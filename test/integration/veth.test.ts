@@ -76,7 +76,7 @@ describe("VethPair create", () => {
             ({ outs } = await create("VethPair", { resourceName: "q4", name: "q4a", namespace: A, peerName: "q4b", peerNamespace: B }));
         });
         expect(cmds.slice(0, 2)).toEqual([
-            ["ip", "-n", A, "-echo", "-j", "link", "add", "name", "q4a", "up", "type", "veth", "peer", "name", "q4b", "netns", B],
+            ["ip", "-n", A, "-echo", "-j", "link", "add", "name", "q4a", "up", "type", "veth", "peer", "name", "q4b", "netns", `/run/netns/${B}`],
             ["ip", "-n", B, "-j", "-d", "-batch", "-"],
         ]);
         // Then only reads of the link-local addresses (one per end, more while the kernel has not assigned them yet).
@@ -131,7 +131,7 @@ describe("VethPair create", () => {
         const err = await createFails("VethPair", { resourceName: "p4", name: "p4a", namespace: A, peerName: "p4b", peerNamespace: B, mtu: 1400 });
         expectErrorShape(err, {
             kind: "VethPair", name: "p4", op: "create",
-            command: new RegExp(`^ip -n ${A} -echo -j link add name p4a mtu 1400 up type veth peer name p4b netns ${B} mtu 1400$`),
+            command: new RegExp(`^ip -n ${A} -echo -j link add name p4a mtu 1400 up type veth peer name p4b netns /run/netns/${B} mtu 1400$`),
             stderr: /File exists/,
             hint: /already exists.*adopt: true/,
         });
@@ -223,7 +223,7 @@ describe("VethPair create", () => {
         const err = await createFails("VethPair", { resourceName: "p8", name: "p8a", namespace: A, peerName: "p8b", peerNamespace: B });
         expectErrorShape(err, {
             kind: "VethPair", name: "p8", op: "create",
-            command: new RegExp(`^ip -n ${A} -echo -j link add name p8a up type veth peer name p8b netns ${B}$`),
+            command: new RegExp(`^ip -n ${A} -echo -j link add name p8a up type veth peer name p8b netns /run/netns/${B}$`),
             stderr: /File exists/,
             hint: /p8b in .*adopt: true/,
         });

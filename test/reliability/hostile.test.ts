@@ -148,7 +148,8 @@ const CASES: Case[] = [
     // One destination spelled two ways in one list (issue 21 item 15).
     { what: "inline default and 0.0.0.0/0", kind: "VethPair", patch: { routes: [{ to: "default", via: "192.0.2.2" }, { to: "0.0.0.0/0", via: "192.0.2.3" }] }, property: "routes", reason: /lists a route to 0\.0\.0\.0\/0 \(table main, metric 0\) twice/ },
     // The host's own namespace.
-    { what: "peer namespace 1 (a PID: the host's namespace)", kind: "VethPair", patch: { peerNamespace: "1" }, property: "peerNamespace", reason: /is all digits/ },
+    { what: "peer namespace 1 (a PID: the host's namespace)", kind: "VethPair", patch: { peerNamespace: "1" }, property: "peerNamespace", reason: /"1" reads as a number/ },
+    { what: "peer namespace 0x1 (PID 1 in hex, as strtol reads it)", kind: "VethPair", patch: { peerNamespace: "0x1" }, property: "peerNamespace", reason: /"0x1" reads as a number/ },
     { what: "sysctl in the host's namespace", kind: "Sysctl", patch: { namespace: HOST_ALIAS }, property: "namespace", reason: HOST },
     { what: "address in the host's namespace", kind: "Address", patch: { namespace: HOST_ALIAS }, property: "namespace", reason: HOST },
     { what: "route in the host's namespace", kind: "Route", patch: { namespace: HOST_ALIAS }, property: "namespace", reason: HOST },

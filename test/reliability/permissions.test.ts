@@ -37,7 +37,8 @@ async function cliDir(): Promise<string> {
     return join(String(r.stdout).trim(), "../..");
 }
 
-const ROOT_HINT = "managing network namespaces needs root: run as root, or install sudo and allow this user passwordless sudo for ip and sysctl";
+const ROOT_HINT = "managing network namespaces needs root: run as root (best on a machine or VM kept for this), or install sudo and give this user passwordless sudo for ip; that is root-equivalent ('sudo ip netns exec NS /bin/sh' is a root shell), so grant it only to a user who may be root";
+
 
 describe("without root and without sudo", () => {
     it("every kind's create, run as nobody, fails with one NetnsError that says it needs root, no stack trace, nothing created", async () => {

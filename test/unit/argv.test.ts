@@ -26,7 +26,8 @@ const sysctl = (p: Partial<SysctlArgs> = {}): SysctlArgs => ({ namespace: "ns1",
 
 const MAC1 = "02:00:00:00:00:01";
 const MAC2 = "02:00:00:00:00:02";
-const PEER = ["type", "veth", "peer", "name", "veth1", "netns", "ns2"];
+// The peer's namespace by its file: iproute2 never reads a path as a process ID (veth.ts netnsPath).
+const PEER = ["type", "veth", "peer", "name", "veth1", "netns", "/run/netns/ns2"];
 
 describe("Namespace", () => {
     it.each([
@@ -57,9 +58,18 @@ describe("VethPair", () => {
             want: [...ADD, "name", "veth0", ...PEER, "mtu", "1280", "address", MAC2] },
         { what: "both ends in one namespace",
             a: pair({ peerNamespace: "ns1" }),
-            want: [...ADD, "name", "veth0", "up", "type", "veth", "peer", "name", "veth1", "netns", "ns1"] },
+            want: [...ADD, "name", "veth0", "up", "type", "veth", "peer", "name", "veth1", "netns", "/run/netns/ns1"] },
     ])("add: $what", ({ a, want }) => {
         expect(vethArgv.add(a)).toEqual(want);
+    });
+
+    it("add: the word after netns is always a path, never a bare word iproute2 could read as a PID", () => {
+        for (const peerNamespace of ["ns2", "0x1g", "router"]) {
+            const words = vethArgv.add(pair({ peerNamespace }));
+            expect(words[words.indexOf("netns") + 1]).toBe(`/run/netns/${peerNamespace}`);
+            const marked = vethArgv.addMarked(pair({ peerNamespace }), "pulumi-netns:p/s");
+            expect(marked.input.split("\n")[0]).toContain(` netns /run/netns/${peerNamespace} `.trimEnd());
+        }
     });
 
     const end = { name: "veth1", namespace: "ns2", up: true };

@@ -242,9 +242,9 @@ describe("argv: Rule", () => {
 describe("argv: VethPair master and peerMaster", () => {
     it.each([
         { what: "this end's bridge goes into the add request", got: vethArgv.add(pair({ master: "br0" })),
-            want: ["ip", "-n", "web", "-echo", "-j", "link", "add", "name", "eth0", "master", "br0", "up", "type", "veth", "peer", "name", "dev-web", "netns", "vpc"] },
+            want: ["ip", "-n", "web", "-echo", "-j", "link", "add", "name", "eth0", "master", "br0", "up", "type", "veth", "peer", "name", "dev-web", "netns", "/run/netns/vpc"] },
         { what: "the peer's bridge is not (it would be looked up in this end's namespace)", got: vethArgv.add(pair({ peerMaster: "br-public" })),
-            want: ["ip", "-n", "web", "-echo", "-j", "link", "add", "name", "eth0", "up", "type", "veth", "peer", "name", "dev-web", "netns", "vpc"] },
+            want: ["ip", "-n", "web", "-echo", "-j", "link", "add", "name", "eth0", "up", "type", "veth", "peer", "name", "dev-web", "netns", "/run/netns/vpc"] },
         { what: "the peer's bridge and admin state: set in the peer's namespace, with the read", got: vethArgv.peer({ name: "dev-web", namespace: "vpc", up: true, master: "br-public" }).input,
             want: "link set dev dev-web master br-public up\nlink show dev dev-web\n" },
         { what: "set master and up in one command", got: vethArgv.set({ name: "dev-web", namespace: "vpc", up: true }, { master: "br-public", up: true }),

@@ -1,7 +1,7 @@
 // The shape of every error the provider throws (formatError / NetnsError from provider/run.ts),
 // pinned exactly, and the hints that hold for every kind (commonHint).
 import { describe, expect, it } from "vitest";
-import { commonHint, formatError, NetnsError, type Subject } from "../../provider/run";
+import { commonHint, formatError, NetnsError, rootHint, type Subject } from "../../provider/run";
 
 const pair: Subject = { kind: "VethPair", name: "lan", op: "create" };
 
@@ -147,6 +147,17 @@ describe("NetnsError", () => {
             "  stderr:  RTNETLINK answers: Operation not permitted",
             "  hint:    needs root",
         ].join("\n"));
+    });
+});
+
+// Passwordless sudo for ip is root (`ip netns exec NS /bin/sh`): the hint says so, word for word.
+describe("rootHint", () => {
+    it.each([
+        { sudo: false, hint: "managing network namespaces needs root: run as root (best on a machine or VM kept for this), or install sudo and give this user passwordless sudo for ip; that is root-equivalent ('sudo ip netns exec NS /bin/sh' is a root shell), so grant it only to a user who may be root" },
+        { sudo: true, hint: "managing network namespaces needs root: run as root (best on a machine or VM kept for this), or give this user passwordless sudo for ip; that is root-equivalent ('sudo ip netns exec NS /bin/sh' is a root shell), so grant it only to a user who may be root" },
+    ])("sudo installed: $sudo", ({ sudo, hint }) => {
+        expect(rootHint(sudo)).toBe(hint);
+        expect(rootHint(sudo)).not.toMatch(/for ip and sysctl/);
     });
 });
 

@@ -5,7 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Address, Namespace, Route } from "../../provider/index";
 import { providers } from "../../provider/impl";
-import { privilegeMessage, ROOT_HINT } from "../../provider/privilege";
+import { privilegeMessage } from "../../provider/privilege";
+import { rootHint } from "../../provider/run";
 import { idFor, secretIdFailures } from "../../provider/secrets";
 import { isTargeted, targetedFailures, targetedRun } from "../../provider/targeted";
 
@@ -85,8 +86,9 @@ describe("secrets and IDs", () => {
 
 describe("no root and no passwordless sudo", () => {
     it("the refusal is the README's one message, the same as the provider's NetnsError hint", () => {
-        expect(ROOT_HINT).toBe("managing network namespaces needs root: run as root, or install sudo and allow this user passwordless sudo for ip and sysctl");
-        expect(privilegeMessage("sudo -n -- ip -V", "sudo: a password is required\n")).toBe(`pulumi-netns: ${ROOT_HINT} (tried: sudo -n -- ip -V; sudo: a password is required)`);
+        expect(privilegeMessage("sudo -n -- ip -V", "sudo: a password is required\n", true)).toBe(`pulumi-netns: ${rootHint(true)} (tried: sudo -n -- ip -V; sudo: a password is required)`);
+        expect(privilegeMessage("sudo -n -- ip -V", "sudo is not installed", false)).toBe(`pulumi-netns: ${rootHint(false)} (tried: sudo -n -- ip -V; sudo is not installed)`);
+        expect(rootHint(false)).toMatch(/install sudo and give this user passwordless sudo for ip; that is root-equivalent/);
     });
 });
 

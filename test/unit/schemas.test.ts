@@ -2,6 +2,7 @@
 // pinned to the property it is reported against and to a reason that says why.
 import { describe, expect, it } from "vitest";
 import { onConnectedSegment, UNKNOWN, validate } from "../../provider/schemas";
+import { readsAsProcessId } from "../../provider/fields";
 
 type Raw = Record<string, unknown>;
 /** The kinds this file covers. */
@@ -173,9 +174,32 @@ describe("hostile inputs", () => {
     });
 });
 
+// `ip link ... netns WORD` reads WORD as a process ID (strtol base 0) when /run/netns/WORD does
+// not exist: "0x1" is PID 1, the host's own namespace. Every namespace input refuses every such
+// word, with one reason, whatever else is wrong with it (" 7" and "+5" break the name rule too).
+const PID_WORDS = ["0x1", "0X9a2", "0xdeadBEEF", "012", "0", "1", "2466", " 7", "\t7", "+5", "-0", "-1", "+0x1", "08", "1".repeat(70)];
+const NAMESPACE_INPUTS: [Kind, string][] = [["Namespace", "name"], ["VethPair", "namespace"], ["VethPair", "peerNamespace"], ["Address", "namespace"], ["Route", "namespace"], ["Sysctl", "namespace"]];
+
+describe("namespace words that iproute2 would read as a process ID", () => {
+    const cases = NAMESPACE_INPUTS.flatMap(([kind, property]) => PID_WORDS.map((word) => ({ kind, property, word })));
+    it.each(cases)("$kind $property = $word", ({ kind, property, word }) => {
+        const r = validate(kind, inputs(kind, { [property]: word }));
+        expect(r.inputs).toBeUndefined();
+        expect(r.failures).toEqual([{ property, reason: expect.stringMatching(/reads as a number: 'ip link \.\.\. netns N' takes a number \(decimal, 0x hex or 0 octal\) as a process ID .*start the name with a letter$/) }]);
+        expect(r.failures[0]!.reason.startsWith(`${JSON.stringify(word)} reads as a number`)).toBe(true);
+    });
+
+    it.each(["ns1", "0x", "0x1g", "1a", "a0x1", "x1"])("%s is a name", (word) => {
+        expect(readsAsProcessId(word)).toBe(false);
+    });
+});
+
 const VALID: { what: string; kind: Kind; patch: Raw }[] = [
     { what: "a plain namespace", kind: "Namespace", patch: {} },
-    { what: "a one-character namespace", kind: "Namespace", patch: { name: "0" } },
+    { what: "a one-character namespace", kind: "Namespace", patch: { name: "n" } },
+    { what: "a namespace that starts with digits but is no number", kind: "Namespace", patch: { name: "0x1g" } },
+    { what: "a namespace 0x, which strtol reads as 0 and a rest", kind: "VethPair", patch: { peerNamespace: "0x" } },
+    { what: "a namespace of digits and a letter", kind: "Sysctl", patch: { namespace: "12a" } },
     { what: "a 64-character namespace", kind: "Namespace", patch: { name: "n".repeat(64) } },
     { what: "a namespace with _ . -", kind: "Namespace", patch: { name: "Lab_1.test-ns" } },
     { what: "a namespace that merely contains all", kind: "Namespace", patch: { name: "all-of-them" } },
