@@ -14,7 +14,8 @@ import { interfaceClaim } from "./declared";
 import { resourceClass, type ResourceClass } from "./dynamic";
 import { adopt, adoptFrom, ifindex, ifname, linkLocal, mac, mtu, nsname, UNKNOWN, up } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "./kind";
-import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, warn, type Subject } from "./run";
+import { exec, ipJson, KilledError, mustRun, NetnsError, privileged, commonHint, warn, type Result, type Subject } from "./run";
+import { addMade, markedByThisResource } from "./made";
 import { eui64LinkLocal } from "./eui64";
 import { claimOf, formatMark, leftAlone, mayDelete, onExisting } from "./owner";
 import { addLines, addressFacts, addressList, change, entriesHint, present, routeFacts, routeList, runLines, type Entries, type InlineRoute } from "./inline";
@@ -340,6 +341,26 @@ async function read<T extends Stored>(s: Subject, a: T, wait = false): Promise<(
 }
 
 /**
+ * Runs the add. When it is killed (the 60 s limit, a signal), what it made is unknown: the end is
+ * removed when the kernel's echo or this resource's mark on it proves that this add made it, and
+ * left alone otherwise, with a hint that says so.
+ */
+async function addOrClean(s: Subject, a: VethPairSpec, req: { argv: string[]; input: string | undefined }): Promise<Result> {
+    try {
+        return await exec(s, req.argv, req.input);
+    } catch (e) {
+        if (!(e instanceof KilledError)) throw e;
+        const [x] = ends(a);
+        const ours = addMade({ stdout: e.stdout, stderr: "" }, x.name, false) || (s.owner !== undefined && markedByThisResource(s, (await show(s, x))?.alias));
+        if (ours) await exec(s, argv.del(x));
+        throw new KilledError(s, e.argv, e.stderr, ours
+            ? `the add was killed before it finished (the system is overloaded, or a tool kills processes); the pair it made was removed: run pulumi up again`
+            : `the add was killed before it finished (the system is overloaded, or a tool kills processes), and nothing proves that it made ${x.name} in ${x.namespace} (no echo, no mark of this resource), so nothing was removed: if ${x.name} exists there and is not yours to keep, remove it (ip -n ${x.namespace} link del dev ${x.name}), then run pulumi up again`,
+            e.input, e.stdout, e.signal);
+    }
+}
+
+/**
  * The VethPair kind: two connected interfaces, each end in its namespace.
  */
 export const vethPair: KindDef<"VethPair", typeof schema, typeof computed> = defineKind({
@@ -372,11 +393,14 @@ export const vethPair: KindDef<"VethPair", typeof schema, typeof computed> = def
         const mark = s.owner && formatMark(s.owner);
         const request = (echo: boolean) => (mark === undefined ? { argv: argv.add(a, echo), input: undefined } : argv.addMarked(a, mark, echo));
         let addReq = request(true);
-        let add = await exec(s, addReq.argv, addReq.input);
+        let add = await addOrClean(s, a, addReq);
         // An `ip` older than the echo option: the same request without it (the end is read back below).
-        if (add.exitCode !== 0 && /Option "-echo" is unknown/.test(add.stderr)) add = await exec(s, (addReq = request(false)).argv, addReq.input);
-        // In a batch, a failure after line 1 (the alias) leaves a pair that was made here: remove it.
-        if (add.exitCode !== 0 && mark !== undefined && !/Command failed -:1\b/.test(add.stderr)) await exec(s, argv.del(x));
+        if (add.exitCode !== 0 && /Option "-echo" is unknown/.test(add.stderr)) add = await addOrClean(s, a, (addReq = request(false)));
+        // In a batch, a failure after the add (the alias) leaves a pair that was made here: remove
+        // it, but only on proof that this add made it (made.ts). An argument error (a peer netns
+        // or a master that does not exist) ends `ip` before any line runs, and then an interface
+        // with this name is someone else's.
+        if (add.exitCode !== 0 && mark !== undefined && addMade(add, x.name, true)) await exec(s, argv.del(x));
         if (add.exitCode !== 0) {
             if (/File exists/.test(add.stderr)) {
                 const verdict = await onExistingPair(s, a);
