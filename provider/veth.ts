@@ -259,18 +259,20 @@ function outputs<T extends Stored>(a: T, x: Live, y: Live, [ll, peerLl]: [string
 }
 
 /**
- * Whether two live veth ends are each other's peer. Ifindexes are per namespace, so an index
- * match alone proves nothing across namespaces: the peer's namespace (link_netnsid, named with
- * `ip netns list-id`) must match too. A peer in the same namespace is given by name instead.
+ * Whether two live veth ends are each other's peer. Ifindexes are per namespace (fresh namespaces
+ * number alike), so an index match alone proves nothing across namespaces: the namespace of x's
+ * peer (link_netnsid, named with `ip netns list-id`) must be y's. That one lookup suffices: an
+ * index names one link in a namespace, and a veth's peer is its peer's peer. A peer in the same
+ * namespace is given by name instead.
  */
 async function arePeers(s: Subject, x: End, lx: Live, y: End, ly: Live): Promise<boolean> {
+    if (lx.kind !== "veth" || ly.kind !== "veth") return false;
     if (x.namespace === y.namespace) {
         return lx.peerNetnsid === undefined && ly.peerNetnsid === undefined && lx.peerName === y.name && ly.peerName === x.name;
     }
-    if (lx.peerIfindex !== ly.ifindex || ly.peerIfindex !== lx.ifindex) return false;
-    const nsName = async (ns: string, nsid: number | undefined) => nsid === undefined ? undefined
-        : (await ipJson<{ nsid: number; name?: string }>(s, ["ip", "-n", ns, "-j", "netns", "list-id"])).value.find((e) => e.nsid === nsid)?.name;
-    return (await nsName(x.namespace, lx.peerNetnsid)) === y.namespace && (await nsName(y.namespace, ly.peerNetnsid)) === x.namespace;
+    if (lx.peerIfindex !== ly.ifindex || ly.peerIfindex !== lx.ifindex || lx.peerNetnsid === undefined || ly.peerNetnsid === undefined) return false;
+    const ids = await ipJson<{ nsid: number; name?: string }>(s, ["ip", "-n", x.namespace, "-j", "netns", "list-id"]);
+    return ids.value.find((e) => e.nsid === lx.peerNetnsid)?.name === y.namespace;
 }
 
 /**
@@ -321,6 +323,10 @@ async function read<T extends Stored>(s: Subject, a: T, wait = false): Promise<(
     const [x, y] = ends(a);
     const [lx, ly] = await Promise.all([show(s, x), show(s, y)]);
     if (!lx || !ly) return undefined;
+    // Two ends of these names that are not one veth pair (the pair deleted by hand and two
+    // unrelated veths made in its place, each with its peer elsewhere) are not this pair: gone.
+    // The check runs beside the reads below (a cross-namespace pair costs one process).
+    const paired = arePeers(s, x, lx, y, ly);
     // The live state under the input names, so that refresh reports drift against them.
     const live: T = { ...a, up: lx.up, peerUp: ly.up,
         ...(a.mtu !== undefined ? { mtu: lx.mtu } : {}), ...(a.peerMtu !== undefined ? { peerMtu: ly.mtu } : {}),
@@ -332,7 +338,8 @@ async function read<T extends Stored>(s: Subject, a: T, wait = false): Promise<(
     if (lx.master !== undefined) live.master = lx.master;
     if (ly.master !== undefined) live.peerMaster = ly.master;
     // The managed inline entries still there: one removed by hand leaves the outputs, so the next up adds it again.
-    const [ex, ey, lls] = await Promise.all([entries(s, x), entries(s, y), linkLocals(s, { ...x, up: lx.up }, { ...y, up: ly.up }, wait)]);
+    const [ex, ey, lls, peers] = await Promise.all([entries(s, x), entries(s, y), linkLocals(s, { ...x, up: lx.up }, { ...y, up: ly.up }, wait), paired]);
+    if (!peers) return undefined;
     if (ex.addresses !== undefined) live.addresses = ex.addresses;
     if (ex.routes !== undefined) live.routes = ex.routes;
     if (ey.addresses !== undefined) live.peerAddresses = ey.addresses;
