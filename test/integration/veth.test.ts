@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../provider/impl";
 import { fileLifecycle } from "../support/lifecycle";
 import { filePrefix } from "../support/prefix";
-import { check, commandLog, create, createFails, expectErrorShape, link, linkLocal, linkNames, makeNamespace, nsidName, removeNamespace, sh, update, withFailingIp, type LinkJson } from "./helpers";
+import { check, commandLog, create, createFails, expectErrorShape, link, linkLocal, linkNames, makeNamespace, nsidName, removeNamespace, sh, update, itInjecting, withFailingIp, type LinkJson } from "./helpers";
 
 const prefix = filePrefix("veth");
 const A = `${prefix}a`;
@@ -91,7 +91,7 @@ describe("VethPair create", () => {
         expect(y.flags).toContain("UP");
     });
 
-    it("with an ip that has no -echo, sends the same request without it and reads this end back", async () => {
+    itInjecting("with an ip that has no -echo, sends the same request without it and reads this end back", async () => {
         let outs: Record<string, unknown> = {};
         const cmds = await withFailingIp([["-n", A, "-echo"]], () => commandLog(async () => {
             ({ outs } = await create("VethPair", { resourceName: "q5", name: "q5a", namespace: A, peerName: "q5b", peerNamespace: B, mtu: 1450 }));
@@ -242,7 +242,7 @@ describe("VethPair create", () => {
         expect((await link(B, "p9b"))?.linkinfo?.info_kind).toBe("bridge");
     });
 
-    it("transactional: when bringing the peer up fails, both ends are removed", async () => {
+    itInjecting("transactional: when bringing the peer up fails, both ends are removed", async () => {
         const err = await withFailingIp([["-n", B, "-j", "-d", "-batch", "-"]],
             () => createFails("VethPair", { resourceName: "px", name: "pxa", namespace: A, peerName: "pxb", peerNamespace: B }));
         expectErrorShape(err, {
