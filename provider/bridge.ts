@@ -11,7 +11,8 @@ import { interfaceClaim } from "./declared";
 import { resourceClass, type ResourceClass } from "./dynamic";
 import { adopt, adoptFrom, ifindex, ifname, mtu, nsname, up } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "./kind";
-import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, warn, type Subject } from "./run";
+import { exec, ipJson, KilledError, mustRun, NetnsError, privileged, commonHint, warn, type Result, type Subject } from "./run";
+import { addMade, markedByThisResource } from "./made";
 import { claimOf, formatMark, leftAlone, mayDelete, onExisting } from "./owner";
 import { addLines, addressFacts, addressList, change as changeEntries, entriesHint, present, runLines } from "./inline";
 
@@ -122,9 +123,24 @@ export const bridge: KindDef<"Bridge", typeof schema, typeof computed> = defineK
     async create(s, a) {
         const mark = s.owner && formatMark(s.owner);
         const req = mark === undefined ? { argv: argv.add(a), input: undefined } : argv.addMarked(a, mark);
-        const add = await exec(s, req.argv, req.input);
-        // In a batch, a failure after line 1 (the alias) leaves a bridge that was made here: remove it.
-        if (add.exitCode !== 0 && mark !== undefined && !/Command failed -:1\b/.test(add.stderr)) await exec(s, argv.del(a));
+        let add: Result;
+        try {
+            add = await exec(s, req.argv, req.input);
+        } catch (e) {
+            // Killed (the 60 s limit, a signal): what it made is unknown. Removed only when it
+            // carries this resource's mark (made.ts); an unmarked one may be someone else's.
+            if (!(e instanceof KilledError)) throw e;
+            const ours = markedByThisResource(s, (await show(s, a))?.alias);
+            if (ours) await exec(s, argv.del(a));
+            throw new KilledError(s, e.argv, e.stderr, ours
+                ? "the add was killed before it finished (the system is overloaded, or a tool kills processes); the bridge it made was removed: run pulumi up again"
+                : `the add was killed before it finished (the system is overloaded, or a tool kills processes), and nothing proves that it made ${a.name} in ${a.namespace} (no mark of this resource), so nothing was removed: if ${a.name} exists there and is not yours to keep, remove it (ip -n ${a.namespace} link del dev ${a.name}), then run pulumi up again`,
+                e.input, e.stdout, e.signal);
+        }
+        // In a batch, a failure after the add (the alias) leaves a bridge that was made here:
+        // remove it, but only on proof that this add made it (made.ts): an error before line 1
+        // ran leaves an interface of this name that is someone else's.
+        if (add.exitCode !== 0 && mark !== undefined && addMade(add, a.name, true)) await exec(s, argv.del(a));
         if (add.exitCode !== 0) {
             if (/File exists/.test(add.stderr)) {
                 // Whose it is decides (owner.ts): taken back, adopted, or refused naming its owner.
@@ -138,27 +154,19 @@ export const bridge: KindDef<"Bridge", typeof schema, typeof computed> = defineK
         // The kernel makes a bridge's MTU follow its ports as they join unless the MTU was
         // changed with `ip link set ... mtu`: neither the mtu of `link add` nor setting the value
         // it already has counts. Change it away and back, so that it stays when ports join.
-        if (a.mtu !== undefined) {
-            for (const mtu of [a.mtu < 65535 ? a.mtu + 1 : a.mtu - 1, a.mtu]) {
-                const set = await exec(s, argv.set(a, { mtu }));
-                if (set.exitCode !== 0) {
-                    await exec(s, argv.del(a)); // leave nothing behind
-                    throw new NetnsError(s, privileged(argv.set(a, { mtu })), set.exitCode, set.stderr, hint(a, set.stderr));
-                }
-            }
-        }
+        // From here on the bridge is this create's: any failure (a killed command too) removes it.
         try {
+            if (a.mtu !== undefined) {
+                for (const mtu of [a.mtu < 65535 ? a.mtu + 1 : a.mtu - 1, a.mtu]) await mustRun(s, argv.set(a, { mtu }), (e) => hint(a, e));
+            }
             await runLines(s, a.namespace, addLines(a.name, a), entriesHint(a.namespace, a.name));
+            const out = await read(s, a);
+            if (!out) throw new NetnsError(s, privileged(argv.show(a)), undefined, "", "the bridge vanished right after it was created; is another tool deleting interfaces?");
+            return out;
         } catch (e) {
             await exec(s, argv.del(a)); // leave nothing behind
             throw e;
         }
-        const out = await read(s, a);
-        if (!out) {
-            await exec(s, argv.del(a)); // leave nothing behind
-            throw new NetnsError(s, privileged(argv.show(a)), undefined, "", "the bridge vanished right after it was created; is another tool deleting interfaces?");
-        }
-        return out;
     },
 
     read: (s, o) => read(s, o),

@@ -35,6 +35,21 @@ export class NetnsError extends Error {
     }
 }
 
+/**
+ * A command that was started but killed before it finished: by the 60 s limit (SIGTERM) or by a
+ * signal from outside. What it did before it died is unknown, so a create that gets this must
+ * find out from `stdout` (an echo) or from the object's mark whether it made anything.
+ */
+export class KilledError extends NetnsError {
+    constructor(subject: Subject, argv: readonly string[], stderr: string, hint: string, input: string | undefined,
+        /** What the command printed before it was killed. */
+        readonly stdout: string,
+        readonly signal: string) {
+        super(subject, argv, undefined, stderr, hint, input);
+        this.name = "KilledError";
+    }
+}
+
 /** Quotes an argument for display only (commands never go through a shell). */
 export function quote(arg: string): string {
     return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
@@ -104,7 +119,7 @@ export function isMutating(argv: readonly string[], input?: string): boolean {
     return true;
 }
 
-interface Spawned { stdout: string; stderr: string; exitCode: number | undefined; error?: { code?: string; message: string } | undefined; signal?: string | undefined; message?: string }
+interface Spawned { stdout: string; stderr: string; exitCode: number | undefined; error?: { code?: string; message: string } | undefined; signal?: string | undefined; timedOut?: boolean; message?: string }
 
 type Execa = typeof import("execa").execa;
 let execaFn: Execa | undefined;
@@ -124,7 +139,7 @@ async function spawnOnce(file: string, args: readonly string[], input: string | 
     const started = r.exitCode !== undefined || r.signal !== undefined;
     return {
         stdout: text(r.stdout), stderr: text(r.stderr), exitCode: r.exitCode ?? undefined,
-        signal: r.isCanceled ? "SIGTERM" : (r.signal ?? undefined),
+        signal: r.isCanceled ? "SIGTERM" : (r.signal ?? undefined), timedOut: r.isCanceled === true,
         error: started ? undefined : { ...(code ? { code } : {}), message: String(r.originalMessage ?? r.message ?? "") },
     };
 }
@@ -140,6 +155,12 @@ export async function exec(subject: Subject, argv: readonly string[], input?: st
     const [file, ...args] = full as [string, ...string[]];
     const r = await spawnOnce(file, args, input);
     const { stdout, stderr } = r;
+    if (r.exitCode === undefined && r.signal !== undefined && !r.error) {
+        // Started, then killed: not a question of root or of a missing program.
+        const why = `${file} was killed by ${r.signal}${r.timedOut ? " (no answer within 60 s)" : ""}`;
+        throw new KilledError(subject, full, stderr ? `${stderr.trimEnd()}\n${why}` : why,
+            "the command was killed before it finished: the system is overloaded or a tool is killing processes; run pulumi refresh, then pulumi up again", input, stdout, r.signal);
+    }
     if (r.exitCode === undefined) {
         const missing = r.error?.code === "ENOENT";
         r.message = r.error ? r.error.message : `${file} was killed by ${r.signal ?? "a signal"}${r.signal === "SIGTERM" ? " (no answer within 60 s)" : ""}`;

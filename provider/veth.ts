@@ -14,7 +14,8 @@ import { interfaceClaim } from "./declared";
 import { resourceClass, type ResourceClass } from "./dynamic";
 import { adopt, adoptFrom, ifindex, ifname, linkLocal, mac, mtu, nsname, UNKNOWN, up } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "./kind";
-import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, warn, type Subject } from "./run";
+import { exec, ipJson, KilledError, mustRun, NetnsError, privileged, commonHint, warn, type Result, type Subject } from "./run";
+import { addMade, markedByThisResource } from "./made";
 import { eui64LinkLocal } from "./eui64";
 import { claimOf, formatMark, leftAlone, mayDelete, onExisting } from "./owner";
 import { addLines, addressFacts, addressList, change, entriesHint, present, routeFacts, routeList, runLines, type Entries, type InlineRoute } from "./inline";
@@ -266,18 +267,20 @@ function outputs<T extends Stored>(a: T, x: Live, y: Live, [ll, peerLl]: [string
 }
 
 /**
- * Whether two live veth ends are each other's peer. Ifindexes are per namespace, so an index
- * match alone proves nothing across namespaces: the peer's namespace (link_netnsid, named with
- * `ip netns list-id`) must match too. A peer in the same namespace is given by name instead.
+ * Whether two live veth ends are each other's peer. Ifindexes are per namespace (fresh namespaces
+ * number alike), so an index match alone proves nothing across namespaces: the namespace of x's
+ * peer (link_netnsid, named with `ip netns list-id`) must be y's. That one lookup suffices: an
+ * index names one link in a namespace, and a veth's peer is its peer's peer. A peer in the same
+ * namespace is given by name instead.
  */
 async function arePeers(s: Subject, x: End, lx: Live, y: End, ly: Live): Promise<boolean> {
+    if (lx.kind !== "veth" || ly.kind !== "veth") return false;
     if (x.namespace === y.namespace) {
         return lx.peerNetnsid === undefined && ly.peerNetnsid === undefined && lx.peerName === y.name && ly.peerName === x.name;
     }
-    if (lx.peerIfindex !== ly.ifindex || ly.peerIfindex !== lx.ifindex) return false;
-    const nsName = async (ns: string, nsid: number | undefined) => nsid === undefined ? undefined
-        : (await ipJson<{ nsid: number; name?: string }>(s, ["ip", "-n", ns, "-j", "netns", "list-id"])).value.find((e) => e.nsid === nsid)?.name;
-    return (await nsName(x.namespace, lx.peerNetnsid)) === y.namespace && (await nsName(y.namespace, ly.peerNetnsid)) === x.namespace;
+    if (lx.peerIfindex !== ly.ifindex || ly.peerIfindex !== lx.ifindex || lx.peerNetnsid === undefined || ly.peerNetnsid === undefined) return false;
+    const ids = await ipJson<{ nsid: number; name?: string }>(s, ["ip", "-n", x.namespace, "-j", "netns", "list-id"]);
+    return ids.value.find((e) => e.nsid === lx.peerNetnsid)?.name === y.namespace;
 }
 
 /**
@@ -328,6 +331,10 @@ async function read<T extends Stored>(s: Subject, a: T, wait = false): Promise<(
     const [x, y] = ends(a);
     const [lx, ly] = await Promise.all([show(s, x), show(s, y)]);
     if (!lx || !ly) return undefined;
+    // Two ends of these names that are not one veth pair (the pair deleted by hand and two
+    // unrelated veths made in its place, each with its peer elsewhere) are not this pair: gone.
+    // The check runs beside the reads below (a cross-namespace pair costs one process).
+    const paired = arePeers(s, x, lx, y, ly);
     // The live state under the input names, so that refresh reports drift against them.
     const live: T = { ...a, up: lx.up, peerUp: ly.up,
         ...(a.mtu !== undefined ? { mtu: lx.mtu } : {}), ...(a.peerMtu !== undefined ? { peerMtu: ly.mtu } : {}),
@@ -339,12 +346,33 @@ async function read<T extends Stored>(s: Subject, a: T, wait = false): Promise<(
     if (lx.master !== undefined) live.master = lx.master;
     if (ly.master !== undefined) live.peerMaster = ly.master;
     // The managed inline entries still there: one removed by hand leaves the outputs, so the next up adds it again.
-    const [ex, ey, lls] = await Promise.all([entries(s, x), entries(s, y), linkLocals(s, { ...x, up: lx.up }, { ...y, up: ly.up }, wait)]);
+    const [ex, ey, lls, peers] = await Promise.all([entries(s, x), entries(s, y), linkLocals(s, { ...x, up: lx.up }, { ...y, up: ly.up }, wait), paired]);
+    if (!peers) return undefined;
     if (ex.addresses !== undefined) live.addresses = ex.addresses;
     if (ex.routes !== undefined) live.routes = ex.routes;
     if (ey.addresses !== undefined) live.peerAddresses = ey.addresses;
     if (ey.routes !== undefined) live.peerRoutes = ey.routes;
     return outputs(live, lx, ly, lls);
+}
+
+/**
+ * Runs the add. When it is killed (the 60 s limit, a signal), what it made is unknown: the end is
+ * removed when the kernel's echo or this resource's mark on it proves that this add made it, and
+ * left alone otherwise, with a hint that says so.
+ */
+async function addOrClean(s: Subject, a: VethPairSpec, req: { argv: string[]; input: string | undefined }): Promise<Result> {
+    try {
+        return await exec(s, req.argv, req.input);
+    } catch (e) {
+        if (!(e instanceof KilledError)) throw e;
+        const [x] = ends(a);
+        const ours = addMade({ stdout: e.stdout, stderr: "" }, x.name, false) || (s.owner !== undefined && markedByThisResource(s, (await show(s, x))?.alias));
+        if (ours) await exec(s, argv.del(x));
+        throw new KilledError(s, e.argv, e.stderr, ours
+            ? `the add was killed before it finished (the system is overloaded, or a tool kills processes); the pair it made was removed: run pulumi up again`
+            : `the add was killed before it finished (the system is overloaded, or a tool kills processes), and nothing proves that it made ${x.name} in ${x.namespace} (no echo, no mark of this resource), so nothing was removed: if ${x.name} exists there and is not yours to keep, remove it (ip -n ${x.namespace} link del dev ${x.name}), then run pulumi up again`,
+            e.input, e.stdout, e.signal);
+    }
 }
 
 /**
@@ -380,11 +408,14 @@ export const vethPair: KindDef<"VethPair", typeof schema, typeof computed> = def
         const mark = s.owner && formatMark(s.owner);
         const request = (echo: boolean) => (mark === undefined ? { argv: argv.add(a, echo), input: undefined } : argv.addMarked(a, mark, echo));
         let addReq = request(true);
-        let add = await exec(s, addReq.argv, addReq.input);
+        let add = await addOrClean(s, a, addReq);
         // An `ip` older than the echo option: the same request without it (the end is read back below).
-        if (add.exitCode !== 0 && /Option "-echo" is unknown/.test(add.stderr)) add = await exec(s, (addReq = request(false)).argv, addReq.input);
-        // In a batch, a failure after line 1 (the alias) leaves a pair that was made here: remove it.
-        if (add.exitCode !== 0 && mark !== undefined && !/Command failed -:1\b/.test(add.stderr)) await exec(s, argv.del(x));
+        if (add.exitCode !== 0 && /Option "-echo" is unknown/.test(add.stderr)) add = await addOrClean(s, a, (addReq = request(false)));
+        // In a batch, a failure after the add (the alias) leaves a pair that was made here: remove
+        // it, but only on proof that this add made it (made.ts). An argument error (a peer netns
+        // or a master that does not exist) ends `ip` before any line runs, and then an interface
+        // with this name is someone else's.
+        if (add.exitCode !== 0 && mark !== undefined && addMade(add, x.name, true)) await exec(s, argv.del(x));
         if (add.exitCode !== 0) {
             if (/File exists/.test(add.stderr)) {
                 const verdict = await onExistingPair(s, a);

@@ -163,6 +163,36 @@ describe("VethPair", () => {
         await stack.expectNoChanges();
     });
 
+    it("refresh drops it when two unrelated veths took its names and settings (each with its peer elsewhere), and up refuses them as unmarked", async () => {
+        const [c, d] = [`${prefix}v-c`, `${prefix}v-d`];
+        const [x0, y0] = [await link(a, "va"), await link(b, "vc")];
+        await sh("ip", "-n", a, "link", "del", "dev", "va");
+        await sh("ip", "netns", "add", c);
+        await sh("ip", "netns", "add", d);
+        try {
+            // va's peer is index 3902 in c and vc's peer index 3901 in d: as the kernel numbers
+            // per namespace, the indexes alone would say "peers".
+            await sh("ip", "-n", a, "link", "add", "name", "va", "index", "3901", "mtu", "1400", "address", x0!.address, "up", "type", "veth", "peer", "name", "vx", "index", "3902", "netns", c);
+            await sh("ip", "-n", b, "link", "add", "name", "vc", "index", "3902", "mtu", "1400", "address", y0!.address, "type", "veth", "peer", "name", "vy", "index", "3901", "netns", d);
+            const r = await stack.refresh();
+            expect(refreshVerdict(r, "VethPair", "v")).toBe("deleted");
+            expect(await stack.resource("v")).toBeUndefined();
+            const up = await stack.run(["up", "--yes", "--skip-preview"]);
+            expect(up.exitCode).not.toBe(0);
+            expect(`${up.stdout}\n${up.stderr}`).toMatch(/carries no ownership mark/);
+            expect((await link(a, "va"))?.ifindex).toBe(3901); // refused: left as it was
+        } finally {
+            // Whatever of the hand-made scene exists (a failure above may have come first).
+            for (const argv of [["-n", a, "link", "del", "dev", "va"], ["-n", b, "link", "del", "dev", "vc"], ["netns", "del", c], ["netns", "del", d]]) {
+                await sh("ip", ...argv).catch(() => undefined);
+            }
+        }
+        await stack.up();
+        const [x, y] = [await link(a, "va"), await link(b, "vc")];
+        expect(x?.link_index).toBe(y?.ifindex);
+        await stack.expectNoChanges();
+    });
+
     it("destroy removes both ends, then the namespaces", async () => {
         await destroyOnly(stack, "v");
         expect(await linkNames(a)).toEqual(["lo"]);

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../provider/impl";
 import { fileLifecycle } from "../support/lifecycle";
 import { filePrefix } from "../support/prefix";
-import { check, commandLog, create, createFails, expectErrorShape, ipj, link, makeNamespace, removeNamespace, sh, update, withFailingIp } from "./helpers";
+import { check, commandLog, create, createFails, expectErrorShape, ipj, link, makeNamespace, removeNamespace, sh, update, itInjecting, withFailingIp } from "./helpers";
 
 const prefix = filePrefix("brrule");
 const R = `${prefix}router`;
@@ -99,7 +99,7 @@ describe("Bridge", () => {
         await sh(["ip", "-n", R, "link", "del", "dev", "du0"]);
     });
 
-    it("transactional: when the new bridge cannot be read back, create removes it", async () => {
+    itInjecting("transactional: when the new bridge cannot be read back, create removes it", async () => {
         const err = await withFailingIp([["-n", R, "-j", "-d", "link", "show", "dev", "br-f"]],
             () => createFails("Bridge", { resourceName: "tx", namespace: R, name: "br-f" }));
         expect(err.hint).toMatch(/vanished right after it was created/);
@@ -260,7 +260,7 @@ describe("Rule", () => {
         expect(await providers.Rule.read(id, ended)).toEqual({ id, props: ended });
     });
 
-    it("an update whose old rule cannot be removed removes the new one again and fails", async () => {
+    itInjecting("an update whose old rule cannot be removed removes the new one again and fails", async () => {
         const base = { resourceName: "stuck", namespace: R, priority: 1003, from: "192.168.5.0/28" };
         const { id, outs } = await create("Rule", { ...base, lookup: 101 });
         const news = await check("Rule", { ...base, lookup: 102 });

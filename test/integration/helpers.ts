@@ -5,7 +5,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect } from "vitest";
+import { expect, it } from "vitest";
 import { providers } from "../../provider/impl";
 import { exec, NetnsError, quote } from "../../provider/run";
 import type { Kind } from "../../provider/schemas";
@@ -131,11 +131,20 @@ function escape(s: string): string {
 }
 
 /**
+ * The command an error shows, without the `sudo -n -- ` that the provider puts in front when it
+ * is not root (run.ts privileged): the tests match the `ip ...` that follows, run either way.
+ */
+export function shownCommand(line: string): string {
+    return line.startsWith("sudo -n -- ") ? line.slice("sudo -n -- ".length) : line;
+}
+
+/**
  * The documented error shape:
  *   Kind "name" op failed (ip exited N)
- *     command: ip ...
+ *     command: ip ...              (as root; `sudo -n -- ip ...` otherwise)
  *     stderr:  ...
  *     hint:    ...
+ * `command` is matched against the command without the sudo prefix.
  */
 export function expectErrorShape(err: NetnsError, want: { kind: string; name: string; op: string; command: RegExp; stderr?: RegExp; hint: RegExp; exited?: boolean }): void {
     const lines = err.message.split("\n");
@@ -149,7 +158,7 @@ export function expectErrorShape(err: NetnsError, want: { kind: string; name: st
     expect(lines[1]).toMatch(/^ {2}command: /);
     // The command shown is the one that ran (argv, quoted for display), and it is the one expected.
     expect(lines[1]!.slice("  command: ".length)).toBe(err.argv.map(quote).join(" "));
-    expect(lines[1]!.slice("  command: ".length)).toMatch(want.command);
+    expect(shownCommand(lines[1]!.slice("  command: ".length))).toMatch(want.command);
     if (want.stderr) {
         expect(err.message).toMatch(/\n {2}stderr: {2}/);
         expect(err.stderr).toMatch(want.stderr);
@@ -178,16 +187,33 @@ export async function commandLog(fn: () => Promise<unknown>): Promise<string[][]
 }
 
 /**
- * Runs fn with an `ip` on PATH that fails (by default exit 2, "RTNETLINK answers: Operation not
- * permitted") for the commands whose argv starts with one of `failing`, and runs the real ip
- * otherwise. Fault injection for the second step of a create: the first step really runs.
+ * Why fault injection through PATH cannot work here, or undefined when it can. Not root, the
+ * provider runs `sudo -n -- ip ...`, and sudo looks `ip` up in its `secure_path`, not in our PATH:
+ * a fake `ip` would never run, and a test would inject nothing while it seemed to pass.
  */
-export async function withFailingIp<T>(failing: string[][], fn: () => Promise<T>, how: { stderr: string; exitCode: number } = { stderr: "RTNETLINK answers: Operation not permitted", exitCode: 2 }): Promise<T> {
+export function faultInjectionUnavailable(uid: number | undefined = typeof process.getuid === "function" ? process.getuid() : undefined): string | undefined {
+    return uid === 0 ? undefined
+        : "needs root: not root, the provider runs ip through sudo, whose secure_path ignores the fake ip on PATH";
+}
+
+/**
+ * A test that injects faults with withFailingIp or withKilledIp: run as root, skipped otherwise
+ * with the reason in its name (faultInjectionUnavailable), never run with nothing injected.
+ */
+export function itInjecting(name: string, fn: () => Promise<void>, timeout?: number): void {
+    const why = faultInjectionUnavailable();
+    if (why) it.skip(`${name} [skipped: ${why}]`, fn);
+    else it(name, fn, timeout);
+}
+
+/** Runs fn with a fake `ip` first on PATH: `cases` are the sh `case` branches, the real ip runs otherwise. */
+async function withFakeIp<T>(cases: string, fn: () => Promise<T>): Promise<T> {
+    const why = faultInjectionUnavailable();
+    if (why) throw new Error(`fault injection through PATH ${why}; use itInjecting for this test`);
     const realIp = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].find((p) => existsSync(p));
     if (!realIp) throw new Error("no ip binary found");
     const dir = mkdtempSync(join(tmpdir(), "netns-itest-ip-"));
-    const cases = failing.map((argv) => `  "${argv.join(" ")}"|"${argv.join(" ")} "*) echo '${how.stderr.replace(/'/g, "")}' >&2; exit ${how.exitCode} ;;`).join("\n");
-    writeFileSync(join(dir, "ip"), `#!/bin/sh\ncase "$*" in\n${cases}\nesac\nexec ${realIp} "$@"\n`);
+    writeFileSync(join(dir, "ip"), `#!/bin/sh\nREAL=${realIp}\ncase "$*" in\n${cases}\nesac\nexec ${realIp} "$@"\n`);
     chmodSync(join(dir, "ip"), 0o755);
     const prev = process.env.PATH;
     process.env.PATH = `${dir}:${prev ?? ""}`;
@@ -197,4 +223,28 @@ export async function withFailingIp<T>(failing: string[][], fn: () => Promise<T>
         process.env.PATH = prev;
         rmSync(dir, { recursive: true, force: true });
     }
+}
+
+const branch = (argv: string[], body: string) => `  "${argv.join(" ")}"|"${argv.join(" ")} "*) ${body} ;;`;
+
+/**
+ * Runs fn with an `ip` on PATH that is killed with SIGKILL for the commands whose argv starts
+ * with one of `killed`: before doing anything (`when: "before"`), or after the real ip ran the
+ * whole request (`"after"`; `quiet` drops what it printed, such as the kernel's echo), or after
+ * only the first line of its `-batch -` input ran (`"first-line"`). Root only (itInjecting).
+ */
+export async function withKilledIp<T>(killed: string[][], how: { when: "before" | "after" | "first-line"; quiet?: boolean }, fn: () => Promise<T>): Promise<T> {
+    const out = how.quiet ? " >/dev/null" : "";
+    const run = how.when === "before" ? "" : how.when === "after" ? `"$REAL" "$@"${out}; ` : `head -n 1 | "$REAL" "$@"${out}; `;
+    return withFakeIp(killed.map((argv) => branch(argv, `${run}kill -KILL $$`)).join("\n"), fn);
+}
+
+/**
+ * Runs fn with an `ip` on PATH that fails (by default exit 2, "RTNETLINK answers: Operation not
+ * permitted") for the commands whose argv starts with one of `failing`, and runs the real ip
+ * otherwise. Fault injection for the second step of a create: the first step really runs. Root
+ * only: use itInjecting for the test (faultInjectionUnavailable says why).
+ */
+export async function withFailingIp<T>(failing: string[][], fn: () => Promise<T>, how: { stderr: string; exitCode: number } = { stderr: "RTNETLINK answers: Operation not permitted", exitCode: 2 }): Promise<T> {
+    return withFakeIp(failing.map((argv) => branch(argv, `echo '${how.stderr.replace(/'/g, "")}' >&2; exit ${how.exitCode}`)).join("\n"), fn);
 }

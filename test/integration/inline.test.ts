@@ -108,7 +108,7 @@ describe("VethPair with inline addresses and routes", () => {
         const bad = { resourceName: "bad", name: "h9", namespace: H, peerName: "r9", peerNamespace: R, addresses: ["198.51.100.1/24"], routes: [{ to: "default", via: "203.0.113.1", metric: 7 }] };
         const inputs = (await providers.VethPair.check({}, bad)).inputs;
         const err = await providers.VethPair.create(inputs).then(() => undefined, (e: Error) => e);
-        expect(err?.message).toMatch(/^VethPair "bad" create failed \(ip exited 1\)\n {2}command: ip -n \S+ -batch -\n {2}input: {3}address replace 198\.51\.100\.1\/24 dev h9\n {11}route replace 0\.0\.0\.0\/0 via 203\.0\.113\.1 dev h9 metric 7 table main proto 77\n/);
+        expect(err?.message).toMatch(/^VethPair "bad" create failed \(ip exited 1\)\n {2}command: (?:sudo -n -- )?ip -n \S+ -batch -\n {2}input: {3}address replace 198\.51\.100\.1\/24 dev h9\n {11}route replace 0\.0\.0\.0\/0 via 203\.0\.113\.1 dev h9 metric 7 table main proto 77\n/);
         expect(err?.message).toMatch(/hint: {4}a route's gateway is on no connected segment/);
         expect(await ipj(H, ["link", "show", "dev", "h9"]).catch(() => [])).toEqual([]);
     });

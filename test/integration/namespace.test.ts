@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { providers } from "../../provider/impl";
 import { fileLifecycle } from "../support/lifecycle";
 import { filePrefix } from "../support/prefix";
-import { create, createFails, expectErrorShape, link, makeNamespace, netnsList, removeNamespace, sh, withFailingIp } from "./helpers";
+import { create, createFails, expectErrorShape, link, makeNamespace, netnsList, removeNamespace, sh, itInjecting, withFailingIp } from "./helpers";
 
 const prefix = filePrefix("ns");
 fileLifecycle(prefix); // leak check before clean-up (test/support/lifecycle.ts)
@@ -53,7 +53,7 @@ describe("Namespace", () => {
         expect(await netnsList()).not.toContain(name);
     });
 
-    it("transactional create: a namespace whose lo-up step fails is removed again", async () => {
+    itInjecting("transactional create: a namespace whose lo-up step fails is removed again", async () => {
         const name = `${prefix}halfmade`;
         const err = await withFailingIp([["-n", name, "link", "set", "dev", "lo", "up"]], () => createFails("Namespace", { resourceName: "halfmade", name }));
         expectErrorShape(err, {
@@ -65,7 +65,7 @@ describe("Namespace", () => {
         expect(await netnsList()).not.toContain(name);
     });
 
-    it("a failed lo-up step on an adopted namespace leaves that namespace alone", async () => {
+    itInjecting("a failed lo-up step on an adopted namespace leaves that namespace alone", async () => {
         const name = await makeNamespace(`${prefix}notmine`);
         const err = await withFailingIp([["-n", name, "link", "set", "dev", "lo", "up"]], () => createFails("Namespace", { resourceName: "notmine", name, adopt: true }));
         expect(err.message).toMatch(/^Namespace "notmine" create failed/);

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../provider/impl";
 import { fileLifecycle } from "../support/lifecycle";
 import { filePrefix } from "../support/prefix";
-import { check, commandLog, create, createFails, expectErrorShape, link, linkLocal, linkNames, makeNamespace, nsidName, removeNamespace, sh, update, withFailingIp, type LinkJson } from "./helpers";
+import { check, commandLog, create, createFails, expectErrorShape, link, linkLocal, linkNames, makeNamespace, nsidName, removeNamespace, sh, update, itInjecting, withFailingIp, type LinkJson } from "./helpers";
 
 const prefix = filePrefix("veth");
 const A = `${prefix}a`;
@@ -91,7 +91,7 @@ describe("VethPair create", () => {
         expect(y.flags).toContain("UP");
     });
 
-    it("with an ip that has no -echo, sends the same request without it and reads this end back", async () => {
+    itInjecting("with an ip that has no -echo, sends the same request without it and reads this end back", async () => {
         let outs: Record<string, unknown> = {};
         const cmds = await withFailingIp([["-n", A, "-echo"]], () => commandLog(async () => {
             ({ outs } = await create("VethPair", { resourceName: "q5", name: "q5a", namespace: A, peerName: "q5b", peerNamespace: B, mtu: 1450 }));
@@ -242,7 +242,7 @@ describe("VethPair create", () => {
         expect((await link(B, "p9b"))?.linkinfo?.info_kind).toBe("bridge");
     });
 
-    it("transactional: when bringing the peer up fails, both ends are removed", async () => {
+    itInjecting("transactional: when bringing the peer up fails, both ends are removed", async () => {
         const err = await withFailingIp([["-n", B, "-j", "-d", "-batch", "-"]],
             () => createFails("VethPair", { resourceName: "px", name: "pxa", namespace: A, peerName: "pxb", peerNamespace: B }));
         expectErrorShape(err, {
@@ -309,6 +309,49 @@ describe("VethPair read", () => {
         const two = await create("VethPair", { resourceName: "r4", name: "r4a", namespace: A, peerName: "r4b", peerNamespace: B });
         await sh(["ip", "-n", B, "link", "del", "dev", "r4b"]);
         expect(await providers.VethPair.read(two.id, two.outs)).toEqual({});
+    });
+
+    it("returns {} when the pair was replaced by hand with two unrelated veths of the same names and addresses, each with its peer elsewhere (indexes chosen to match)", async () => {
+        const C = await makeNamespace(`${prefix}rpc`);
+        const D = await makeNamespace(`${prefix}rpd`);
+        try {
+            const { id, outs } = await create("VethPair", { resourceName: "r6", name: "r6a", namespace: A, peerName: "r6b", peerNamespace: B,
+                addresses: ["192.0.2.61/24"], peerAddresses: ["192.0.2.62/24"] });
+            expect(await providers.VethPair.read(id, outs)).toMatchObject({ id, props: { addresses: ["192.0.2.61/24"], peerAddresses: ["192.0.2.62/24"] } });
+            await sh(["ip", "-n", A, "link", "del", "dev", "r6a"]);
+            // r6a's peer is index 3902 in C and r6b's peer index 3901 in D: the indexes say "peers"
+            // (r6a is 3901, r6b is 3902), only the peers' namespaces tell that they are not.
+            await sh(["ip", "-n", A, "link", "add", "name", "r6a", "index", "3901", "up", "type", "veth", "peer", "name", "r6c", "index", "3902", "netns", C]);
+            await sh(["ip", "-n", B, "link", "add", "name", "r6b", "index", "3902", "up", "type", "veth", "peer", "name", "r6d", "index", "3901", "netns", D]);
+            await sh(["ip", "-n", A, "address", "add", "192.0.2.61/24", "dev", "r6a"]);
+            await sh(["ip", "-n", B, "address", "add", "192.0.2.62/24", "dev", "r6b"]);
+            const [x, y] = [await link(A, "r6a"), await link(B, "r6b")];
+            expect([x?.link_index, y?.link_index]).toEqual([y?.ifindex, x?.ifindex]);
+            expect(await providers.VethPair.read(id, outs)).toEqual({});
+        } finally {
+            await removeNamespace(C);
+            await removeNamespace(D);
+        }
+        await expect.poll(() => link(A, "r6a"), { timeout: 10_000 }).toBeUndefined();
+        await expect.poll(() => link(B, "r6b"), { timeout: 10_000 }).toBeUndefined();
+    });
+
+    it("returns {} when a pair in one namespace was replaced by two unrelated veths, and when its ends were replaced by bridges", async () => {
+        const one = await create("VethPair", { resourceName: "r7", name: "r7a", namespace: A, peerName: "r7b", peerNamespace: A });
+        await sh(["ip", "-n", A, "link", "del", "dev", "r7a"]);
+        await sh(["ip", "-n", A, "link", "add", "r7a", "type", "veth", "peer", "name", "r7x"]);
+        await sh(["ip", "-n", A, "link", "add", "r7b", "type", "veth", "peer", "name", "r7y"]);
+        expect(await providers.VethPair.read(one.id, one.outs)).toEqual({});
+        await sh(["ip", "-n", A, "link", "del", "dev", "r7a"]);
+        await sh(["ip", "-n", A, "link", "del", "dev", "r7b"]);
+
+        const two = await create("VethPair", { resourceName: "r8", name: "r8a", namespace: A, peerName: "r8b", peerNamespace: B });
+        await sh(["ip", "-n", A, "link", "del", "dev", "r8a"]);
+        await sh(["ip", "-n", A, "link", "add", "r8a", "type", "bridge"]);
+        await sh(["ip", "-n", B, "link", "add", "r8b", "type", "bridge"]);
+        expect(await providers.VethPair.read(two.id, two.outs)).toEqual({});
+        await sh(["ip", "-n", A, "link", "del", "dev", "r8a"]);
+        await sh(["ip", "-n", B, "link", "del", "dev", "r8b"]);
     });
 
     it("returns {} once the peer namespace was removed by hand", async () => {
