@@ -56,3 +56,13 @@ export async function moveMarks(s: Subject, kind: string, o: Record<string, unkn
         await mustRun(s, ["ip", "-n", l.namespace, "link", "set", "dev", l.dev, "alias", to]);
     }
 }
+
+/**
+ * Whether namespace `ns` carries this stack's mark: what is inside it is this stack's, so a
+ * create that meets its exact object there takes it over (the namespace was taken back after
+ * `pulumi state delete --target-dependents`, or a run died before recording what it made).
+ */
+export async function inOwnNamespace(s: Subject, ns: string): Promise<boolean> {
+    const found = await namespaceClaim(s, ns);
+    return found?.by === "this-resource" || found?.by === "this-stack";
+}

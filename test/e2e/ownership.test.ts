@@ -125,3 +125,34 @@ describe("marks after pulumi stack rename (issue 21 item 9)", () => {
         expect((await namespaces()).filter((n) => n === A || n === B)).toEqual([]);
     }, 600_000);
 });
+
+describe("what a taken-back namespace holds is taken back too (issue 21 item 12)", () => {
+    const A = `${prefix}lo-ta`, B = `${prefix}lo-tb`;
+    const specs: Spec[] = [
+        { kind: "Namespace", name: "a", args: { name: A } },
+        { kind: "Namespace", name: "b", args: { name: B } },
+        { kind: "VethPair", name: "ab", args: { name: "lo-t0", namespace: ref("a", "name"), peerName: "lo-t1", peerNamespace: ref("b", "name") } },
+        { kind: "Address", name: "ip-a", args: { namespace: ref("a", "name"), dev: ref("ab", "name"), address: "198.51.100.1/24" } },
+        { kind: "Address", name: "ip-b", args: { namespace: ref("b", "name"), dev: ref("ab", "peerName"), address: "198.51.100.2/24" } },
+        { kind: "Route", name: "rt-a", args: { namespace: ref("a", "name"), to: "203.0.113.0/24", via: "198.51.100.2" }, dependsOn: ["ip-a"] },
+        { kind: "Rule", name: "rl-a", args: { namespace: ref("a", "name"), priority: 1000, from: "192.0.2.0/28", lookup: 100 } },
+    ];
+
+    it("state delete --target-dependents of a Namespace, then one up converges (addresses, routes, rules taken over), and destroy leaves nothing", async () => {
+        const stack = await TestStack.create(`${prefix}lo-take`, FIXTURE, config(specs));
+        life.stacks.push(stack);
+        await stack.up();
+        const urn = (await stateResources(stack)).find((r) => r.urn.endsWith("::a"))!.urn;
+        await stack.must(["state", "delete", urn, "--target-dependents", "--yes"]);
+        // What stays recorded: namespace b only (ip-b goes with the veth pair, which depends on a).
+        expect((await stateResources(stack)).map((r) => r.urn.split("::").pop()).sort()).toEqual(["b"]);
+
+        const up = await stack.up();
+        expect(printed(up)).not.toContain("already assigned");
+        expect((await stateResources(stack)).map((r) => r.urn.split("::").pop()).sort()).toEqual(["a", "ab", "b", "ip-a", "ip-b", "rl-a", "rt-a"]);
+        await stack.expectNoChanges();
+
+        await stack.destroy();
+        expect((await namespaces()).filter((n) => n === A || n === B)).toEqual([]);
+    }, 600_000);
+});
