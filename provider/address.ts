@@ -6,7 +6,7 @@ import { resourceClass, type ResourceClass } from "./dynamic";
 import { adopt, ifname, nsname } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, ipJson, NetnsError, privileged, commonHint, type Subject } from "./run";
-import { inAnotherStacksNamespace } from "./nsmark";
+import { inAnotherStacksNamespace, inOwnNamespace } from "./nsmark";
 import { formatCidr, isBroadcast, isNetworkAddress, parseCidr } from "./net";
 
 /** An interface address: a host address with its prefix, 192.0.2.1/24 or 2001:db8::1/64. */
@@ -85,7 +85,9 @@ export const address: KindDef<"Address", typeof schema, {}> = defineKind({
 
     async create(s, a) {
         const r = await exec(s, argv.add(a));
-        if (r.exitCode !== 0 && !(a.adopt && EXISTS.test(r.stderr))) {
+        // Already there: taken over with adopt, or when its namespace is this stack's (issue 21 item 12).
+        const taken = EXISTS.test(r.stderr) && (a.adopt || ((await inOwnNamespace(s, a.namespace)) && (await present(s, a))));
+        if (r.exitCode !== 0 && !taken) {
             throw new NetnsError(s, privileged(argv.add(a)), r.exitCode, r.stderr, hint(a, r.stderr));
         }
         return { ...a };

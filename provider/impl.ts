@@ -7,7 +7,8 @@ import type { Subject, Op } from "./run";
 import { UNKNOWN, validate } from "./schemas";
 import { definitions, kinds, type Kind } from "./registry";
 import { hostNamespaceFailures, refuseHostNamespace } from "./hostns";
-import { ownerProblem, type Owner } from "./owner";
+import { ownerProblem, sameOwner, type Owner } from "./owner";
+import { moveMarks } from "./nsmark";
 import { recordRun } from "./runs";
 import { grantProblem, OLD_RECOVERY_VARS, parseGrant, RECOVERY_VAR } from "./recovery";
 import { idFor, secretIdFailures, secretNames } from "./secrets";
@@ -62,6 +63,12 @@ export function ownerInput(props: Props): Owner | undefined {
     return ownerProblem(owner) ? undefined : owner;
 }
 
+/** Whether the stack that declares the resource is not the one that made it (a renamed stack). */
+export function ownerMoved(olds: Props, news: Props): boolean {
+    const a = ownerInput(olds), b = ownerInput(news);
+    return a !== undefined && b !== undefined && !sameOwner(a, b);
+}
+
 function subject(kind: Kind, op: Op, props: Props, id?: string): Subject {
     const name = typeof props.resourceName === "string" ? props.resourceName : (id ?? "?");
     const owner = ownerInput(props);
@@ -107,7 +114,9 @@ export function providerFor(kind: Kind) {
             return { inputs: secret.length ? { ...checked, __secretInputs: secret } : checked };
         },
         async diff(_id: string, olds: Props, news: Props) {
-            return decide(k.diff, olds, news);
+            const d = decide(k.diff, olds, news);
+            // After `pulumi stack rename` the owner moved: an update in place rewrites the marks.
+            return !d.changes && ownerMoved(olds, news) ? { ...d, changes: true } : d;
         },
         async create(inputs: Props) {
             const a = strip(inputs);
@@ -134,8 +143,12 @@ export function providerFor(kind: Kind) {
             return live === undefined ? {} : { id, props: storable(withOwner(live, props)) };
         },
         async update(_id: string, olds: Props, news: Props) {
-            refuseHostNamespace(subject(kind, "update", news), k.namespaces, olds, news);
-            const outs = await k.update(subject(kind, "update", news), strip(olds), strip(news));
+            const s = subject(kind, "update", news);
+            refuseHostNamespace(s, k.namespaces, olds, news);
+            const from = ownerMoved(olds, news) ? ownerInput(olds) : undefined;
+            if (from) await moveMarks(s, kind, olds, from);
+            // Only the owner moved: nothing else to change in the kernel.
+            const outs = from && !decide(k.diff, olds, news).changes ? strip(olds) : await k.update(s, strip(olds), strip(news));
             return { outs: storable(withOwner(outs, news)) };
         },
         async delete(id: string, props: Props) {

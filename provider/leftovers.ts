@@ -17,10 +17,19 @@
 // - marked links in the host's own namespace are listed, never removed: the provider never makes
 //   objects there, so a mark there was copied by hand.
 // Anything unmarked, or whose alias is not exactly a mark (parseMark), is foreign: never listed,
-// never touched. A stack whose state cannot be read (other than "no such stack") decides nothing.
+// never touched. A stack is "missing" only when `pulumi stack ls --json` does not list it; a
+// stack that is locked or being updated, or whose state cannot be read, decides nothing; what
+// its pending operations name counts as recorded; an object that another stack of the backend
+// records is no leftover (a renamed stack's objects keep the old name in their marks until its
+// next `up`).
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { exec, ipJson, type Subject } from "./run";
 import { describeOwner, parseMark, ROUTE_PROTO, type Mark, type Owner } from "./owner";
 import { isHostNamespace } from "./hostns";
+import { kinds, type Kind } from "./registry";
+import { validate } from "./schemas";
 
 /** One marked object on the host. */
 export interface HostObject {
@@ -38,8 +47,10 @@ export interface HostObject {
 
 /** What a stack's state says, as far as leftovers go. */
 export type StackState =
-    | { status: "exists"; /** "Kind:id" of every resource, and "VethPair:ns/peer" for peer ends. */ ids: Set<string> }
+    | { status: "exists"; /** "Kind:id" of every resource and pending operation, and "VethPair:ns/peer" for peer ends. */ ids: Set<string> }
     | { status: "missing" }
+    /** Locked, or being updated: what it records may change at any moment (`ids`: what it recorded when read). */
+    | { status: "in-use"; error: string; ids?: Set<string> }
     | { status: "unreadable"; error: string };
 
 export interface Leftover {
@@ -85,47 +96,77 @@ export function objectsOfNamespace(ns: string, links: LinkJson[], routes = 0, ru
     return out;
 }
 
-/** The index of an exported deployment (`pulumi stack export`): what its resources are. */
-export function stateIds(deployment: { resources?: { type: string; id?: string; outputs?: Record<string, unknown> }[] } | undefined): Set<string> {
+interface StateResource { type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }
+export interface ExportedDeployment {
+    resources?: StateResource[];
+    pending_operations?: { type?: string; resource: StateResource }[];
+}
+
+/**
+ * The index of an exported deployment (`pulumi stack export`): its resources, and what its pending
+ * operations name (a create that was running when its CLI died has no ID yet: its ID is computed
+ * from its inputs, as create does; the object may exist).
+ */
+export function stateIds(deployment: ExportedDeployment | undefined): Set<string> {
     const ids = new Set<string>();
-    for (const r of deployment?.resources ?? []) {
+    const add = (r: StateResource) => {
         const kind = /^pulumi-nodejs:dynamic\/netns:([A-Za-z]+)$/.exec(r.type)?.[1];
-        if (!kind || !r.id) continue;
-        ids.add(`${kind}:${r.id}`);
-        const o = r.outputs ?? {};
-        if (kind === "VethPair" && typeof o.peerNamespace === "string" && typeof o.peerName === "string") ids.add(`VethPair:${o.peerNamespace}/${o.peerName}`);
-    }
+        if (!kind) return;
+        let id = r.id;
+        if (!id && kind in kinds) {
+            const { inputs } = validate(kind as Kind, r.inputs ?? {});
+            if (inputs) id = (kinds[kind as Kind].id as (a: unknown) => string)(inputs);
+        }
+        if (!id) return;
+        ids.add(`${kind}:${id}`);
+        for (const o of [r.outputs ?? {}, r.inputs ?? {}]) {
+            if (kind === "VethPair" && typeof o.peerNamespace === "string" && typeof o.peerName === "string") ids.add(`VethPair:${o.peerNamespace}/${o.peerName}`);
+        }
+    };
+    for (const r of deployment?.resources ?? []) add(r);
+    for (const op of deployment?.pending_operations ?? []) if (op?.resource) add(op.resource);
     return ids;
 }
 
 /**
  * The leftovers among `objects`, given the state of each owner stack (keyed `project/stack`).
- * An owner without an entry, or whose state is unreadable, decides nothing: its objects are kept.
+ * An owner without an entry, or whose state is in use or unreadable, decides nothing: its objects
+ * are kept. `others` holds the other stacks of the backend (keyed likewise): an object one of them
+ * records is no leftover, and while one of them cannot be read, nothing is removed (it may record
+ * it); without `others`, the leftovers found are only candidates.
  */
-export function findLeftovers(objects: HostObject[], states: Map<string, StackState>): Leftover[] {
+export function findLeftovers(objects: HostObject[], states: Map<string, StackState>, others?: Map<string, StackState>): Leftover[] {
     const leftovers: Leftover[] = [];
     const gone = new Set<string>(); // namespaces that are leftovers: their links go with them
+    const idOf = (o: HostObject) => o.kind === "Namespace" ? `Namespace:${o.name}` : `${o.kind}:${o.namespace}/${o.name}`;
+    const all = [...states, ...(others ?? [])];
+    const recordedElsewhere = (o: HostObject) => all.some(([k, s]) => k !== ownerKey(o.mark) && (s.status === "exists" || s.status === "in-use") && s.ids?.has(idOf(o)));
     const verdict = (o: HostObject): string | undefined => {
         const s = states.get(ownerKey(o.mark));
-        if (!s || s.status === "unreadable") return undefined;
+        if (!s || s.status === "unreadable" || s.status === "in-use") return undefined;
+        if (recordedElsewhere(o)) return undefined;
         if (s.status === "missing") return `its stack ${ownerKey(o.mark)} does not exist (no state in this backend)`;
-        const id = o.kind === "Namespace" ? `Namespace:${o.name}` : `${o.kind}:${o.namespace}/${o.name}`;
-        if (s.ids.has(id)) return undefined;
+        if (s.ids.has(idOf(o))) return undefined;
         return `stack ${ownerKey(o.mark)} has no ${o.kind === "Link" ? "resource" : o.kind} ${o.kind === "Namespace" ? o.name : `${o.namespace}/${o.name}`} in its state`;
+    };
+    const unjudged = (o: HostObject) => all.filter(([k, s]) => k !== ownerKey(o.mark) && s.status === "unreadable").map(([k]) => k);
+    const othersKeep = (o: HostObject) => {
+        const u = unjudged(o);
+        return u.length ? `stack(s) ${u.join(", ")} of this backend cannot be read, and may record it` : undefined;
     };
     for (const o of objects.filter((x) => x.kind === "Namespace")) {
         const reason = verdict(o);
         if (!reason) continue;
         // Removing a namespace removes what is in it: not when another stack's live link is there.
         const foreign = objects.filter((x) => x.kind !== "Namespace" && x.namespace === o.name && ownerKey(x.mark) !== ownerKey(o.mark) && !verdict(x));
-        const keep = foreign.length ? `it holds ${foreign.map((x) => `${describeObject(x)} of ${describeOwner(x.mark)}`).join(", ")}, which is not a leftover` : undefined;
+        const keep = foreign.length ? `it holds ${foreign.map((x) => `${describeObject(x)} of ${describeOwner(x.mark)}`).join(", ")}, which is not a leftover` : othersKeep(o);
         leftovers.push({ object: o, reason, ...(keep ? { keep } : {}) });
         if (!keep) gone.add(o.name);
     }
     for (const o of objects.filter((x) => x.kind !== "Namespace" && !gone.has(x.namespace))) {
         const reason = verdict(o);
         if (!reason) continue;
-        const keep = o.namespace === "" ? "it is in the host's own namespace, where the provider never makes objects: the mark was copied by hand; remove it by hand if it is yours" : undefined;
+        const keep = o.namespace === "" ? "it is in the host's own namespace, where the provider never makes objects: the mark was copied by hand; remove it by hand if it is yours" : othersKeep(o);
         leftovers.push({ object: o, reason, ...(keep ? { keep } : {}) });
     }
     return leftovers;
@@ -180,29 +221,159 @@ export function stackRef(o: Owner, backendUrl: string | undefined, org?: string)
     return cloud ? `${o.project}/${o.stack}` : `organization/${o.project}/${o.stack}`;
 }
 
-/** The state of each owner stack, read with `pulumi stack export` (run outside any project). */
-export async function readStates(owners: Owner[], opts: { backendUrl?: string; org?: string; env?: Record<string, string> } = {}): Promise<Map<string, StackState>> {
+/** Runs `pulumi ARGS` outside any project; the tests pass a fake. */
+export type PulumiRun = (args: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
+
+/** One entry of `pulumi stack ls --all --json`. */
+export interface ListedStack {
+    /** `organization/PROJECT/STACK` (self-managed), `ORG/PROJECT/STACK` (Pulumi Cloud), `STACK` (a store without projects). */
+    name: string;
+    /** Pulumi Cloud only: an update is running. */
+    updateInProgress?: boolean;
+}
+
+/** The backend the states are read from: its URL and every stack it lists. */
+export interface Backend {
+    url: string;
+    listed: ListedStack[];
+    run: PulumiRun;
+}
+
+/** The owner a listed name stands for (`project` is "" in a store without projects). */
+export function listedOwner(name: string): Owner {
+    const parts = name.split("/");
+    return { project: parts.length >= 2 ? parts[parts.length - 2]! : "", stack: parts[parts.length - 1]! };
+}
+
+/** The listed stacks that are `o` (a store without projects matches on the stack alone). */
+export function listedAs(o: Owner, listed: ListedStack[]): ListedStack[] {
+    return listed.filter((l) => { const x = listedOwner(l.name); return x.stack === o.stack && (x.project === "" || x.project === o.project); });
+}
+
+/** The directory of a file:// backend (`file://~/x` is in the home directory), or undefined for another backend. */
+export function fileBackendDir(url: string): string | undefined {
+    if (!url.startsWith("file://")) return undefined;
+    const path = url.slice("file://".length).replace(/\?.*$/, "");
+    return path === "~" || path.startsWith("~/") ? join(homedir(), path.slice(1)) : path;
+}
+
+/**
+ * The lock files of a listed stack in a file:// backend, as the engine writes them while an
+ * update, refresh or destroy runs, and leaves behind when its CLI dies:
+ * `.pulumi/locks/organization/PROJECT/STACK/LOCKID.json` (`.pulumi/locks/STACK/` without projects).
+ */
+export function lockFiles(dir: string, name: string): { file: string; pid?: number; hostname?: string }[] {
+    const parts = name.split("/");
+    const where = join(dir, ".pulumi", "locks", ...(parts.length === 2 ? ["organization", ...parts] : parts));
+    if (!existsSync(where)) return [];
+    return readdirSync(where).filter((f) => f.endsWith(".json")).map((f) => {
+        const file = join(where, f);
+        try {
+            const l = JSON.parse(readFileSync(file, "utf8")) as { pid?: number; hostname?: string };
+            return { file, pid: l.pid, hostname: l.hostname };
+        } catch {
+            return { file }; // being written: a lock all the same
+        }
+    });
+}
+
+/** Why a listed stack is in use (locked, or being updated), or undefined when it is not; throws when that cannot be seen. */
+export function inUse(backend: Backend, l: ListedStack): string | undefined {
+    if (l.updateInProgress) return "an update of it is in progress (pulumi stack ls)";
+    const dir = fileBackendDir(backend.url);
+    if (dir !== undefined) {
+        const held = lockFiles(dir, l.name);
+        if (!held.length) return undefined;
+        return `it is locked by a run of the CLI (${held.map((h) => `${h.file}${h.pid !== undefined ? `: pid ${h.pid} on ${h.hostname ?? "?"}` : ""}`).join("; ")}): let that run finish; after a crash, recover the stack first (pulumi cancel, or the recovery)`;
+    }
+    if (/^https?:\/\//.test(backend.url)) return undefined; // Pulumi Cloud says updateInProgress
+    throw new Error(`whether an update of it is running cannot be seen in the backend ${backend.url} (the finder reads the locks of a file:// backend and Pulumi Cloud's updateInProgress)`);
+}
+
+const defaultRun = (env: Record<string, string>): PulumiRun => async (args) => {
     const { execa } = await import("execa");
-    const backendUrl = opts.backendUrl ?? process.env.PULUMI_BACKEND_URL;
-    const env = { ...(opts.env ?? {}), ...(opts.backendUrl ? { PULUMI_BACKEND_URL: opts.backendUrl } : {}) };
+    const r = await execa("pulumi", [...args, "--non-interactive"], { env, reject: false, stdin: "ignore", cwd: "/" });
+    return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };
+};
+
+/**
+ * The backend (`backendUrl`, else PULUMI_BACKEND_URL, else the CLI's login: `pulumi whoami --json`)
+ * and its stacks (`pulumi stack ls --all --json`, of `org` when given); throws when it cannot be listed.
+ */
+export async function openBackend(opts: { backendUrl?: string; org?: string; run?: PulumiRun } = {}): Promise<Backend> {
+    const run = opts.run ?? defaultRun(opts.backendUrl ? { PULUMI_BACKEND_URL: opts.backendUrl } : {});
+    const failed = (args: string[], r: { exitCode: number; stderr: string }) =>
+        new Error(`pulumi ${args.join(" ")} failed (exit ${r.exitCode}): ${r.stderr.trim().split("\n")[0] ?? ""}; no object is judged without the list of stacks`);
+    let url = opts.backendUrl ?? process.env.PULUMI_BACKEND_URL;
+    if (!url) {
+        const args = ["whoami", "--json"];
+        const r = await run(args);
+        if (r.exitCode !== 0) throw failed(args, r);
+        url = (JSON.parse(r.stdout) as { url?: string }).url;
+        if (!url) throw new Error("pulumi whoami --json names no backend URL; pass --backend URL");
+    }
+    const args = ["stack", "ls", "--all", "--json", ...(opts.org ? ["--organization", opts.org] : [])];
+    const r = await run(args);
+    if (r.exitCode !== 0) throw failed(args, r);
+    let listed: unknown;
+    try { listed = JSON.parse(r.stdout); } catch { listed = undefined; }
+    if (!Array.isArray(listed) || !listed.every((l) => typeof (l as ListedStack)?.name === "string")) throw new Error(`pulumi ${args.join(" ")} printed no list of stacks`);
+    return { url, listed: listed as ListedStack[], run };
+}
+
+/** The state of one listed stack: in use, or what it records (resources and pending operations). */
+async function judgeListed(backend: Backend, l: ListedStack): Promise<StackState> {
+    let before: string | undefined;
+    try {
+        before = inUse(backend, l);
+    } catch (e) {
+        return { status: "unreadable", error: (e as Error).message };
+    }
+    const args = ["stack", "export", "--stack", l.name];
+    const r = await backend.run(args);
+    if (r.exitCode !== 0) return before ? { status: "in-use", error: before } : { status: "unreadable", error: `pulumi ${args.join(" ")} failed (exit ${r.exitCode}): ${r.stderr.trim().split("\n")[0] ?? ""}` };
+    let ids: Set<string>;
+    try {
+        ids = stateIds((JSON.parse(r.stdout) as { deployment?: ExportedDeployment }).deployment);
+    } catch {
+        return before ? { status: "in-use", error: before } : { status: "unreadable", error: `pulumi ${args.join(" ")} printed no JSON` };
+    }
+    // A run that started while the state was read: what it records is not in this export.
+    const busy = before ?? inUse(backend, l);
+    return busy ? { status: "in-use", error: busy, ids } : { status: "exists", ids };
+}
+
+/** Merges the states of several listed stacks that are one owner (Pulumi Cloud: one name in two organizations). */
+function merged(states: StackState[]): StackState {
+    if (!states.length) return { status: "missing" };
+    const ids = new Set(states.flatMap((s) => (s.status === "exists" || s.status === "in-use" ? [...(s.ids ?? [])] : [])));
+    const worse = states.find((s) => s.status === "in-use") ?? states.find((s) => s.status === "unreadable");
+    if (worse?.status === "in-use") return { ...worse, ids };
+    return worse ?? { status: "exists", ids };
+}
+
+/**
+ * The state of each owner stack: "missing" only when the backend's list of stacks does not hold
+ * it; "in-use" while it is locked or being updated; else what its state records.
+ */
+export async function readStates(owners: Owner[], backend: Backend): Promise<Map<string, StackState>> {
     const out = new Map<string, StackState>();
     for (const o of owners) {
         const key = ownerKey(o);
         if (out.has(key)) continue;
-        const ref = stackRef(o, backendUrl, opts.org);
-        const r = await execa("pulumi", ["stack", "export", "--stack", ref, "--non-interactive"], { env, reject: false, stdin: "ignore", cwd: "/" });
-        const err = String(r.stderr ?? "").trim();
-        if (r.exitCode === 0) {
-            try {
-                out.set(key, { status: "exists", ids: stateIds((JSON.parse(String(r.stdout)) as { deployment?: Parameters<typeof stateIds>[0] }).deployment) });
-            } catch {
-                out.set(key, { status: "unreadable", error: `pulumi stack export --stack ${ref} printed no JSON` });
-            }
-        } else if (new RegExp(`no stack named '${ref.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}' found`).test(err)) {
-            out.set(key, { status: "missing" });
-        } else {
-            out.set(key, { status: "unreadable", error: `pulumi stack export --stack ${ref} failed (exit ${r.exitCode ?? "?"}): ${err.split("\n")[0] ?? ""}` });
-        }
+        const states: StackState[] = [];
+        for (const l of listedAs(o, backend.listed)) states.push(await judgeListed(backend, l));
+        out.set(key, merged(states));
+    }
+    return out;
+}
+
+/** The state of every other stack of the backend (keyed by its listed name): an object one of them records is no leftover. */
+export async function readOtherStates(owners: Owner[], backend: Backend): Promise<Map<string, StackState>> {
+    const out = new Map<string, StackState>();
+    for (const l of backend.listed) {
+        if (owners.some((o) => listedAs(o, [l]).length)) continue;
+        out.set(l.name, await judgeListed(backend, l));
     }
     return out;
 }
@@ -247,21 +418,32 @@ export interface LeftoverOptions {
     remove: boolean;
 }
 
+/** What the command uses of the host and the CLI; the tests pass fakes. */
+export interface LeftoverDeps {
+    scan?: (prefix: string) => Promise<HostObject[]>;
+    run?: PulumiRun;
+    remove?: (l: Leftover) => Promise<string>;
+}
+
 /**
  * The whole command: list (and with `remove`, remove) the leftovers. Lines go to `out`, problems
  * to `err`. Exit code: 0 when no leftover remains, 1 when some remain (listed, kept, or a state
  * could not be read).
  */
-export async function leftoversCommand(o: LeftoverOptions, out: (l: string) => void = console.log, err: (l: string) => void = console.error): Promise<number> {
-    const objects = (await scanHost(o.prefix ?? "")).filter((x) => o.project === undefined || x.mark.project === o.project);
-    const states = await readStates(ownersOf(objects), { backendUrl: o.backendUrl, org: o.org });
+export async function leftoversCommand(o: LeftoverOptions, out: (l: string) => void = console.log, err: (l: string) => void = console.error, deps: LeftoverDeps = {}): Promise<number> {
+    const objects = (await (deps.scan ?? scanHost)(o.prefix ?? "")).filter((x) => o.project === undefined || x.mark.project === o.project);
+    const owners = ownersOf(objects);
+    const backend = await openBackend({ backendUrl: o.backendUrl, org: o.org, run: deps.run });
+    const states = await readStates(owners, backend);
     let remaining = 0;
     for (const [owner, s] of states) {
-        if (s.status !== "unreadable") continue;
+        if (s.status !== "unreadable" && s.status !== "in-use") continue;
         remaining++;
         err(`cannot judge the objects of stack ${owner}: ${s.error}`);
     }
-    const found = findLeftovers(objects, states);
+    // Only when something looks left over: the other stacks of the backend, one of which may record it.
+    let found = findLeftovers(objects, states);
+    if (found.length) found = findLeftovers(objects, states, await readOtherStates(owners, backend));
     if (!found.length) {
         out(`no leftovers: ${objects.length} marked object(s) on the host, each in its stack's state${remaining ? " (except those above)" : ""}`);
         return remaining ? 1 : 0;
@@ -272,7 +454,15 @@ export async function leftoversCommand(o: LeftoverOptions, out: (l: string) => v
         return 1;
     }
     for (const l of found) {
-        const did = await removeLeftover(l);
+        // A run of the owner that started since its state was read: leave its objects alone.
+        let busy: string | undefined;
+        try {
+            busy = listedAs(l.object.mark, backend.listed).map((x) => inUse(backend, x)).find(Boolean);
+        } catch (e) {
+            busy = (e as Error).message;
+        }
+        const why = l.keep ?? busy;
+        const did = why ? `kept ${describeObject(l.object)}: ${why}` : await (deps.remove ?? removeLeftover)(l);
         if (did.startsWith("kept")) remaining++;
         out(did);
     }

@@ -2,8 +2,8 @@
 // the kinds that live inside a namespace without a mark of their own (routes, rules, addresses,
 // sysctls): whose the namespace is decides for them. Kept apart from namespace.ts so that the
 // kinds can read it without importing each other.
-import { claimOf, leftAlone, mayDelete, type Claim } from "./owner";
-import { ipJson, warn, type Subject } from "./run";
+import { claimOf, formatMark, leftAlone, mayDelete, parseMark, sameOwner, type Claim, type Owner } from "./owner";
+import { ipJson, mustRun, NetnsError, warn, type Subject } from "./run";
 
 export const loArgv = (name: string) => ["ip", "-n", name, "-j", "link", "show", "dev", "lo"];
 
@@ -23,4 +23,46 @@ export async function inAnotherStacksNamespace(s: Subject, ns: string, what: str
     if (!found || mayDelete(found)) return false;
     warn(s, leftAlone(found, `${what}, whose namespace ${ns}`));
     return true;
+}
+
+/** The links whose alias is the mark of an object of `kind` (owner.ts), from its stored properties. */
+export function markedLinks(kind: string, o: Record<string, unknown>): { namespace: string; dev: string }[] {
+    const at = (ns: unknown, dev: unknown) => (typeof ns === "string" && typeof dev === "string" ? [{ namespace: ns, dev }] : []);
+    if (kind === "Namespace") return at(o.name, "lo");
+    if (kind === "VethPair") return [...at(o.namespace, o.name), ...at(o.peerNamespace, o.peerName)];
+    if (kind === "Bridge") return at(o.namespace, o.name);
+    return []; // addresses, routes, rules, sysctls: their namespace's mark speaks for them
+}
+
+/**
+ * After the stack was renamed (`pulumi stack rename`), rewrites the marks of what this resource
+ * made from its former owner `from` to `s.owner`, so that the old name owns nothing: a new stack
+ * of that name would take them back as its own. A mark of neither is left alone and fails the
+ * update (another stack's object); an unmarked object (made before marks) stays unmarked.
+ */
+export async function moveMarks(s: Subject, kind: string, o: Record<string, unknown>, from: Owner): Promise<void> {
+    if (!s.owner) return;
+    const to = formatMark(s.owner);
+    for (const l of markedLinks(kind, o)) {
+        const show = ["ip", "-n", l.namespace, "-j", "link", "show", "dev", l.dev];
+        const r = await ipJson<{ ifalias?: string }>(s, show);
+        if (r.exitCode !== 0) throw new NetnsError(s, show, r.exitCode, r.stderr, `${l.dev} in ${l.namespace} is gone: run pulumi refresh, then up`);
+        const alias = r.value[0]?.ifalias;
+        const claim = claimOf(alias, { ...from, kind: s.owner.kind, name: s.owner.name });
+        if (claim.by === "nobody" || alias === to || sameOwner(parseMark(alias), s.owner)) continue;
+        if (claim.by === "other") {
+            throw new NetnsError(s, show, r.exitCode, "", `${l.dev} in ${l.namespace} carries the mark ${JSON.stringify(alias)}, not one of stack ${from.project}/${from.stack} (this stack's former name): it is left alone; if it is yours, set its alias by hand (ip -n ${l.namespace} link set dev ${l.dev} alias "${to}")`);
+        }
+        await mustRun(s, ["ip", "-n", l.namespace, "link", "set", "dev", l.dev, "alias", to]);
+    }
+}
+
+/**
+ * Whether namespace `ns` carries this stack's mark: what is inside it is this stack's, so a
+ * create that meets its exact object there takes it over (the namespace was taken back after
+ * `pulumi state delete --target-dependents`, or a run died before recording what it made).
+ */
+export async function inOwnNamespace(s: Subject, ns: string): Promise<boolean> {
+    const found = await namespaceClaim(s, ns);
+    return found?.by === "this-resource" || found?.by === "this-stack";
 }

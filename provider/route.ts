@@ -8,7 +8,7 @@ import { adopt, ifname, nsname, UNKNOWN } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
 import { ROUTE_PROTO } from "./owner";
-import { inAnotherStacksNamespace } from "./nsmark";
+import { inAnotherStacksNamespace, inOwnNamespace } from "./nsmark";
 import { isNetworkAddress, parseCidr, parseIp, type Family } from "./net";
 
 /** A route destination: `default` or a network address with its prefix (no host bits). */
@@ -106,6 +106,11 @@ async function live(s: Subject, r: RouteSpec): Promise<RouteJson | undefined> {
     return res.value.find((x) => (x.metric ?? defaultMetric) === kernelMetric(r));
 }
 
+/** Whether the live route found by its identity (live) is exactly the declared one: gateway, device and source too. */
+function sameRoute(x: RouteJson | undefined, r: RouteSpec): boolean {
+    return x !== undefined && (r.via === undefined || x.gateway === r.via) && (r.dev === undefined || x.dev === r.dev) && (r.src === undefined || x.prefsrc === r.src);
+}
+
 function hint(r: RouteSpec, stderr: string): string | undefined {
     if (/File exists/.test(stderr)) return `a route to ${r.to} already exists in ${r.namespace} (table ${r.table}); remove it, give another metric, or set adopt: true`;
     // IPv6 says "No route to host" (EHOSTUNREACH) where IPv4 says "Nexthop has invalid gateway".
@@ -146,6 +151,8 @@ export const route: KindDef<"Route", typeof schema, {}> = defineKind({
         if (res.exitCode !== 0) {
             if (r.adopt && /File exists/.test(res.stderr)) {
                 await mustRun(s, argv.replace(r), (e) => hint(r, e));
+            } else if (/File exists/.test(res.stderr) && (await inOwnNamespace(s, r.namespace)) && sameRoute(await live(s, r), r)) {
+                // The very route, in a namespace this stack marked: this stack's, taken over as it is.
             } else {
                 throw new NetnsError(s, privileged(argv.add(r)), res.exitCode, res.stderr, hint(r, res.stderr) ?? commonHint(res.stderr));
             }

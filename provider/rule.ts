@@ -19,7 +19,7 @@ import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
 import { exec, ipJson, NetnsError, privileged, commonHint, type Subject } from "./run";
 import { namespaceExists } from "./namespace";
 import { ROUTE_PROTO } from "./owner";
-import { inAnotherStacksNamespace } from "./nsmark";
+import { inAnotherStacksNamespace, inOwnNamespace } from "./nsmark";
 import { bits, formatCidr, hostMask, isNetworkAddress, parseCidr, parseIp } from "./net";
 
 /** A rule selector (`from`, `to`): "all" or a network with its prefix and no host bits. */
@@ -172,7 +172,8 @@ export const rule: KindDef<"Rule", typeof schema, {}> = defineKind({
         // not stop the add of ours (proto 77). So an identical rule is looked for first.
         const same = (await candidates(s, r))?.some((x) => sameAction(liveAction(x), r));
         if (same) {
-            if (r.adopt) return { ...r };
+            // Taken over with adopt, or when its namespace is this stack's (issue 21 item 12).
+            if (r.adopt || (await inOwnNamespace(s, r.namespace))) return { ...r };
             throw new NetnsError(s, privileged(argv.show(r)), undefined, "", hint(r, "File exists")!);
         }
         const res = await exec(s, argv.add(r));

@@ -7,7 +7,11 @@
 //       `pulumi-netns leftovers` lists and `npm run lab -- leftovers --remove` removes, while an
 //       unmarked namespace beside them is not touched;
 //   (c) `pulumi up` SIGKILLed under PULUMI_SKIP_CHECKPOINTS records nothing (no resource, no
-//       pending operation); the recovery takes over the namespaces marked by the stack.
+//       pending operation); the recovery takes over the namespaces marked by the stack;
+//   (d) the leftover finder beside a live run (issue 21 item 4): an `up` under
+//       PULUMI_SKIP_CHECKPOINTS, paused while it holds the stack's lock, loses nothing to
+//       `leftovers --remove`; after `pulumi stack rename` its objects, still marked with the old
+//       name, are no leftovers.
 // Each checks first that the provider wrote the marks it relies on.
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -16,7 +20,7 @@ import { describe, expect, it } from "vitest";
 import { recover, locks } from "../../lab/recover";
 import { precheck } from "../../lab/precheck";
 import { parseMark } from "../../provider/owner";
-import { env, REPO, type TestStack } from "../e2e/harness";
+import { env, REPO, TestStack } from "../e2e/harness";
 import { sh } from "../e2e/resource-support";
 import { filePrefix } from "../support/prefix";
 import {
@@ -214,4 +218,59 @@ describe("(c) up SIGKILLed under PULUMI_SKIP_CHECKPOINTS", () => {
         expect(await namespacesWith(p)).toEqual([]);
         console.log(`[reliability] ownership: kill under PULUMI_SKIP_CHECKPOINTS after 10 creates; recovery: ${steps.join("; ")}`);
     }, 900_000);
+});
+
+describe("(d) the leftover finder beside a live run, and after a rename", () => {
+    it("removes nothing of a stack whose up is running (its lock), nor of a renamed stack (marks with the old name)", async () => {
+        const p = `${prefix}lo-d-`;
+        const HOSTS = 3;
+        const stack = await fixtureStack(`${prefix}lo-d`, star(p, HOSTS));
+        stacks.push(stack);
+        const log = newCommandLog("lolive");
+        const cli = startCli(stack, ["up", "--yes", "--skip-preview"], { PULUMI_NETNS_COMMAND_LOG: log, PULUMI_SKIP_CHECKPOINTS: "true" });
+        let paused = false;
+        try {
+            await whenCommands(cli, log, "create", 4);
+            let marked: string[] = [];
+            for (let i = 0; i < 300 && !marked.length; i++) {
+                for (const ns of await namespacesWith(p)) {
+                    const r = await execa("ip", ["-n", ns, "-j", "link", "show", "dev", "lo"], { reject: false });
+                    if (r.exitCode === 0 && parseMark((JSON.parse(String(r.stdout)) as { ifalias?: string }[])[0]?.ifalias)) marked.push(ns);
+                }
+                if (!marked.length) await new Promise((r) => setTimeout(r, 20));
+            }
+            // Paused, the run holds its lock and has recorded nothing (PULUMI_SKIP_CHECKPOINTS).
+            process.kill(cli.pid, "SIGSTOP");
+            paused = true;
+            marked = [];
+            for (const ns of await namespacesWith(p)) if (parseMark(await loAlias(ns).catch(() => undefined))) marked.push(ns);
+            expect(marked.length, "a namespace the live run marked").toBeGreaterThan(0);
+            const lockDir = join(backend().slice("file://".length), ".pulumi", "locks", "organization", "netns-fixture", stack.name);
+            expect(readdirSync(lockDir).filter((f) => f.endsWith(".json")), "the engine's lock file").toHaveLength(1);
+            expect((await exportState(stack)).resources).toEqual([]);
+
+            const r = await pkg("leftovers", "--prefix", p, "--backend", backend(), "--remove");
+            expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(1);
+            expect(r.stderr).toContain(`cannot judge the objects of stack netns-fixture/${stack.name}: it is locked by a run of the CLI (${lockDir}/`);
+            expect(r.stdout).not.toContain("removed");
+            for (const ns of marked) expect(await namespacesWith(p)).toContain(ns);
+        } finally {
+            if (paused) process.kill(cli.pid, "SIGCONT");
+        }
+        expect((await cli.exited).code).toBe(0);
+        await expectChecksPass("the star after the up that leftovers ran beside", starChecks(p, HOSTS));
+
+        // Renamed: the marks still name the old stack, which no longer exists.
+        const newName = `${prefix}lo-d2`;
+        await stack.must(["stack", "rename", newName]);
+        const renamed = TestStack.open(newName, stack.dir);
+        stacks.splice(stacks.indexOf(stack), 1, renamed);
+        await expectMark(`${p}r`, "netns-fixture", stack.name, "r");
+        const after = await pkg("leftovers", "--prefix", p, "--backend", backend(), "--remove");
+        expect(after.exitCode, `${after.stdout}\n${after.stderr}`).toBe(0);
+        expect(after.stdout).toMatch(/^no leftovers: \d+ marked object\(s\)/);
+        await expectChecksPass("the renamed star after leftovers --remove", starChecks(p, HOSTS));
+        await renamed.destroy();
+        expect(await namespacesWith(p)).toEqual([]);
+    }, 600_000);
 });

@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-    findLeftovers, formatLeftover, objectsOfNamespace, parseLeftoverArgs, stackRef, stateIds,
-    type HostObject, type StackState,
+    findLeftovers, formatLeftover, leftoversCommand, lockFiles, objectsOfNamespace, openBackend, parseLeftoverArgs, readStates, stackRef, stateIds,
+    type HostObject, type Leftover, type PulumiRun, type StackState,
 } from "../../provider/leftovers";
 import { formatMark } from "../../provider/owner";
 import { unrecordedOwnNamespaces } from "../../lab/recover";
@@ -111,6 +111,114 @@ describe("the command's arguments and the stack reference", () => {
         expect(stackRef(o, undefined)).toBe("p/s");
         expect(stackRef(o, "https://api.pulumi.com")).toBe("p/s");
         expect(stackRef(o, "https://api.pulumi.com", "acme")).toBe("acme/p/s");
+    });
+});
+
+describe("leftovers of a live run (issue 21 item 4): locks, pending operations, the list of stacks", () => {
+    let dir = "";
+    afterEach(() => { if (dir) rmSync(dir, { recursive: true, force: true }); dir = ""; });
+    const nsObj = (name: string, stack: string): HostObject => ({ kind: "Namespace", namespace: name, name, alias: mark(stack, "Namespace", name), mark: { project: "pulumi-netns", stack, kind: "Namespace", name } });
+    /** A fake CLI: `stack ls` lists `stacks`, `stack export` prints each one's deployment; every call is recorded. */
+    const fakeCli = (stacks: Record<string, object | "fails">, calls: string[] = []): PulumiRun => async (args) => {
+        calls.push(args.join(" "));
+        if (args[0] === "stack" && args[1] === "ls") return { exitCode: 0, stdout: JSON.stringify(Object.keys(stacks).map((n) => ({ name: `organization/pulumi-netns/${n}`, current: false }))), stderr: "" };
+        if (args[0] === "stack" && args[1] === "export") {
+            const d = stacks[args[3]!.split("/").pop()!];
+            if (d === undefined) return { exitCode: 255, stdout: "", stderr: `error: no stack named '${args[3]}' found` };
+            if (d === "fails") return { exitCode: 255, stdout: "", stderr: "error: no stack named 'organization/pulumi-netns/x' found (a misleading text)" };
+            return { exitCode: 0, stdout: JSON.stringify({ version: 3, deployment: d }), stderr: "" };
+        }
+        return { exitCode: 1, stdout: "", stderr: `unexpected pulumi ${args.join(" ")}` };
+    };
+    const lock = (stack: string) => {
+        const where = join(dir, ".pulumi", "locks", "organization", "pulumi-netns", stack);
+        mkdirSync(where, { recursive: true });
+        writeFileSync(join(where, "0b5e2c4a-lock.json"), JSON.stringify({ pid: 4242, username: "root", hostname: "h", timestamp: "2026-12-02T05:00:00Z" }));
+    };
+
+    it("counts what pending operations name as recorded: an ID, or the ID a pending create's inputs give (a veth pair by both ends)", () => {
+        const ids = stateIds({
+            resources: [],
+            pending_operations: [
+                { type: "creating", resource: { type: T("Namespace"), inputs: { name: "t-new" } } },
+                { type: "creating", resource: { type: T("VethPair"), inputs: { name: "a", namespace: "t-new", peerName: "b", peerNamespace: "t-two" } } },
+                { type: "deleting", resource: { type: T("Namespace"), id: "t-old" } },
+                { type: "creating", resource: { type: T("Namespace"), inputs: { name: "bad name/" } } },
+            ],
+        });
+        expect([...ids].sort()).toEqual(["Namespace:t-new", "Namespace:t-old", "VethPair:t-new/a", "VethPair:t-two/b"]);
+    });
+
+    it("a stack is missing only when the backend does not list it; an export failure that reads 'no stack named' decides nothing", async () => {
+        dir = mkdtempSync(join(tmpdir(), "leftovers-unit-"));
+        const backend = await openBackend({ backendUrl: `file://${dir}`, run: fakeCli({ listed: "fails", live: { resources: [{ type: T("Namespace"), id: "t-a" }] } }) });
+        const states = await readStates([{ project: "pulumi-netns", stack: "listed" }, { project: "pulumi-netns", stack: "gone" }, { project: "pulumi-netns", stack: "live" }, { project: "other", stack: "live" }], backend);
+        expect(states.get("pulumi-netns/listed")?.status).toBe("unreadable");
+        expect(states.get("pulumi-netns/gone")).toEqual({ status: "missing" });
+        expect(states.get("pulumi-netns/live")).toEqual({ status: "exists", ids: new Set(["Namespace:t-a"]) });
+        expect(states.get("other/live")).toEqual({ status: "missing" });
+    });
+
+    it("a stack with a lock file in the file backend is in use: none of its objects is removed, and the line says why", async () => {
+        dir = mkdtempSync(join(tmpdir(), "leftovers-unit-"));
+        lock("running");
+        expect(lockFiles(dir, "organization/pulumi-netns/running").map((l) => l.pid)).toEqual([4242]);
+        const removed: string[] = [];
+        const out: string[] = [];
+        const err: string[] = [];
+        // Under PULUMI_SKIP_CHECKPOINTS a running up records nothing until it ends: its state is empty.
+        const code = await leftoversCommand({ remove: true, backendUrl: `file://${dir}` }, (l) => out.push(l), (l) => err.push(l), {
+            scan: async () => [nsObj("t-run1", "running"), nsObj("t-run2", "running"), nsObj("t-gone", "gone")],
+            run: fakeCli({ running: { resources: [] } }),
+            remove: async (l: Leftover) => { removed.push(l.object.name); return `removed ${l.object.name}`; },
+        });
+        expect(removed).toEqual(["t-gone"]);
+        expect(code).toBe(1);
+        expect(err).toEqual([expect.stringMatching(/^cannot judge the objects of stack pulumi-netns\/running: it is locked by a run of the CLI \(.*0b5e2c4a-lock\.json: pid 4242 on h\)/)]);
+        expect(out.filter((l) => l.includes("t-run"))).toEqual([]);
+    });
+
+    it("a lock taken after the states were read keeps the owner's objects at removal", async () => {
+        dir = mkdtempSync(join(tmpdir(), "leftovers-unit-"));
+        const removed: string[] = [];
+        const out: string[] = [];
+        const code = await leftoversCommand({ remove: true, backendUrl: `file://${dir}` }, (l) => out.push(l), () => {}, {
+            scan: async () => [nsObj("t-x", "late")],
+            run: async (args) => {
+                const r = await fakeCli({ late: { resources: [] } })(args);
+                if (args[1] === "export") lock("late");
+                return r;
+            },
+            remove: async (l: Leftover) => { removed.push(l.object.name); return "removed"; },
+        });
+        expect(removed).toEqual([]);
+        expect(code).toBe(1);
+    });
+
+    it("an object recorded by another stack of the backend is no leftover (a renamed stack's old marks); an unreadable one keeps it", async () => {
+        dir = mkdtempSync(join(tmpdir(), "leftovers-unit-"));
+        const calls: string[] = [];
+        const removed: string[] = [];
+        const out: string[] = [];
+        const deps = (stacks: Record<string, object | "fails">) => ({
+            scan: async () => [nsObj("t-ren", "old")],
+            run: fakeCli(stacks, calls),
+            remove: async (l: Leftover) => { removed.push(l.object.name); return "removed"; },
+        });
+        expect(await leftoversCommand({ remove: true, backendUrl: `file://${dir}` }, (l) => out.push(l), () => {}, deps({ renamed: { resources: [{ type: T("Namespace"), id: "t-ren" }] } }))).toBe(0);
+        expect(removed).toEqual([]);
+        expect(out).toEqual(["no leftovers: 1 marked object(s) on the host, each in its stack's state"]);
+        expect(calls).toContain("stack export --stack organization/pulumi-netns/renamed");
+        out.length = 0;
+        expect(await leftoversCommand({ remove: true, backendUrl: `file://${dir}` }, (l) => out.push(l), () => {}, deps({ unreadable: "fails" }))).toBe(1);
+        expect(removed).toEqual([]);
+        expect(out[0]).toMatch(/; kept: stack\(s\) organization\/pulumi-netns\/unreadable of this backend cannot be read, and may record it$/);
+    });
+
+    it("without a list of stacks nothing is judged: the command fails naming the CLI call", async () => {
+        const run: PulumiRun = async () => ({ exitCode: 255, stdout: "", stderr: "error: PULUMI_ACCESS_TOKEN must be set for login during non-interactive CLI sessions" });
+        await expect(leftoversCommand({ remove: true, backendUrl: "https://api.pulumi.com" }, () => {}, () => {}, { scan: async () => [nsObj("t-a", "s")], run, remove: async () => { throw new Error("must not remove"); } }))
+            .rejects.toThrow(/^pulumi stack ls --all --json failed \(exit 255\): error: PULUMI_ACCESS_TOKEN must be set/);
     });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decide } from "../../provider/diff";
-import { ownerInput } from "../../provider/impl";
+import { ownerInput, ownerMoved, providerFor } from "../../provider/impl";
+import { markedLinks } from "../../provider/nsmark";
 import { namespace } from "../../provider/namespace";
 import { ALIAS_MAX, claimOf, describeOwner, formatMark, leftAlone, mayDelete, onExisting, parseMark, sameOwner } from "../../provider/owner";
 import { validate } from "../../provider/schemas";
@@ -131,6 +132,19 @@ describe("the owner input (__owner) of the resource class", () => {
         expect(ownerInput({ __owner: { project: "p", stack: "has space" } })).toBeUndefined();
         expect(ownerInput({})).toBeUndefined();
         expect(ownerInput({ __owner: { project: "p", stack: "s" } })).toEqual({ project: "p", stack: "s" });
+    });
+
+    it("after a stack rename the owner moved: the provider's diff is an update in place (which rewrites the marks); a state from before marks is no move (issue 21 item 9)", async () => {
+        const before = { name: "ns1", adopt: false, resourceName: "ns1" };
+        const news = { ...before, __owner: { project: "p", stack: "new" } };
+        expect(ownerMoved({ ...before, __owner: { project: "p", stack: "old" } }, news)).toBe(true);
+        expect(await providerFor("Namespace").diff("ns1", { ...before, __owner: { project: "p", stack: "old" } }, news)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: true });
+        expect((await providerFor("Namespace").diff("ns1", { ...before, __owner: { project: "p", stack: "new" } }, news)).changes).toBe(false);
+        expect((await providerFor("Namespace").diff("ns1", before, news)).changes).toBe(false);
+        expect(ownerMoved(before, news)).toBe(false);
+        expect(markedLinks("Namespace", { name: "ns1" })).toEqual([{ namespace: "ns1", dev: "lo" }]);
+        expect(markedLinks("VethPair", { namespace: "a", name: "v0", peerNamespace: "b", peerName: "v1" })).toEqual([{ namespace: "a", dev: "v0" }, { namespace: "b", dev: "v1" }]);
+        expect(markedLinks("Route", { namespace: "a" })).toEqual([]);
     });
 
     it("adoptFrom names an owner as PROJECT/STACK", () => {
