@@ -36,7 +36,9 @@
 // is extended.
 import * as pulumi from "@pulumi/pulumi";
 import { contains, parseCidr, parseIp, type Cidr } from "./net";
-import type { Kind } from "./registry";
+// A kind's name, as its definition spells it ("Namespace", "VethPair", ...). A plain string, not
+// the registry's Kind: that type is made from every kind, and every kind reaches this file.
+type Kind = string;
 
 type Resource = pulumi.Resource;
 /** A namespace: "s:NAME" when its name is a plain string, else the Namespace resource itself. */
