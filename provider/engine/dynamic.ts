@@ -17,11 +17,11 @@
 // `exports` keeps `pulumi-netns/dist/provider/impl.js` resolvable; in this repository
 // `scripts/setup.sh` links node_modules/pulumi-netns to the checkout.)
 import * as pulumi from "@pulumi/pulumi";
-import { on, stackChecks } from "./declared";
+import { on, stackChecks } from "../checks/declared";
 import { LIMITS } from "./fields";
 import type { AnyKind, ArgsOf, OutputsOf } from "./kind";
-import { tie } from "./ties";
-import { requirePrivilege } from "./privilege";
+import { tie } from "../checks/ties";
+import { requirePrivilege } from "../host/privilege";
 import { hiddenInputs } from "./hidden";
 
 /** The stored provider of one kind: a module whose `handler()` returns the kind's methods. */

@@ -3,7 +3,7 @@
 // sysctls): whose the namespace is decides for them. Kept apart from namespace.ts so that the
 // kinds can read it without importing each other.
 import { claimOf, formatMark, leftAlone, mayDelete, parseMark, sameOwner, type Claim, type Owner } from "./owner";
-import { ipJson, mustRun, NetnsError, warn, type Subject } from "./run";
+import { ipJson, mustRun, NetnsError, warn, type Subject } from "../host/run";
 
 export const loArgv = (name: string) => ["ip", "-n", name, "-j", "link", "show", "dev", "lo"];
 

@@ -4,12 +4,12 @@
 //   ip netns exec NAME sysctl -q -w KEY=VALUE...    (one process for all of them)
 import { statSync } from "node:fs";
 import { z } from "zod";
-import { resourceClass, type ResourceClass } from "./dynamic";
-import { adopt, adoptFrom, nsname } from "./fields";
-import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
-import { formatMark, mayDelete, leftAlone, onExisting } from "./owner";
-import { exec, mustRun, NetnsError, privileged, warn, type Subject } from "./run";
-import { loArgv, namespaceClaim } from "./nsmark";
+import { resourceClass, type ResourceClass } from "../engine/dynamic";
+import { adopt, adoptFrom, nsname } from "../engine/fields";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "../engine/kind";
+import { formatMark, mayDelete, leftAlone, onExisting } from "../ownership/owner";
+import { exec, mustRun, NetnsError, privileged, warn, type Subject } from "../host/run";
+import { loArgv, namespaceClaim } from "../ownership/nsmark";
 import { setSysctls, sysctlFacts, sysctlMap, sysctlValues } from "./inline";
 
 const computed = {
