@@ -11,7 +11,8 @@ import { interfaceClaim } from "./declared";
 import { resourceClass, type ResourceClass } from "./dynamic";
 import { adopt, adoptFrom, ifindex, ifname, mtu, nsname, up } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "./kind";
-import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, warn, type Subject } from "./run";
+import { exec, mustRun, NetnsError, privileged, commonHint, warn, type Subject } from "./run";
+import { ipRead } from "./reads";
 import { claimOf, formatMark, leftAlone, mayDelete, onExisting } from "./owner";
 import { addLines, addressFacts, addressList, change as changeEntries, entriesHint, present, runLines } from "./inline";
 
@@ -71,7 +72,7 @@ interface LinkJson { ifindex: number; flags: string[]; mtu: number; address: str
 interface Live { ifindex: number; mtu: number; mac: string; up: boolean; kind: string | undefined; alias: string | undefined }
 
 async function show(s: Subject, a: Where): Promise<Live | undefined> {
-    const l = (await ipJson<LinkJson>(s, argv.show(a))).value[0];
+    const l = (await ipRead<LinkJson>(s, argv.show(a), { namespace: a.namespace, device: a.name, what: `bridge ${a.name} in ${a.namespace}` }))?.[0];
     return l && { ifindex: l.ifindex, mtu: l.mtu, mac: l.address, up: l.flags.includes("UP"), kind: l.linkinfo?.info_kind, alias: l.ifalias };
 }
 
@@ -153,7 +154,8 @@ export const bridge: KindDef<"Bridge", typeof schema, typeof computed> = defineK
             await exec(s, argv.del(a)); // leave nothing behind
             throw e;
         }
-        const out = await read(s, a);
+        // A read that fails (reads.ts) is no answer either: leave nothing behind.
+        const out = await read(s, a).catch(async (e: unknown) => { await exec(s, argv.del(a)); throw e; });
         if (!out) {
             await exec(s, argv.del(a)); // leave nothing behind
             throw new NetnsError(s, privileged(argv.show(a)), undefined, "", "the bridge vanished right after it was created; is another tool deleting interfaces?");

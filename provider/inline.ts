@@ -20,7 +20,8 @@ import { sysctlKey, sysctlNormalize, sysctlValue } from "./fields";
 import { parseCidr } from "./net";
 import { ROUTE_PROTO } from "./owner";
 import { familiesAgree, family, kernelMetric, routeFields } from "./route";
-import { exec, ipJson, mustRun, type Subject } from "./run";
+import { exec, mustRun, type Subject } from "./run";
+import { ipRead } from "./reads";
 
 /** Addresses on one interface: each a host address with its prefix, as the Address kind takes it; no two the same. */
 export const addressList = z.array(hostCidr, { error: "must be a list of addresses with prefix lengths, such as [\"192.0.2.1/24\"]" }).superRefine((list, ctx) => {
@@ -114,8 +115,8 @@ export async function present(s: Subject, ns: string, dev: string, e: Entries): 
     if (e.addresses !== undefined) {
         const live = new Set<string>();
         if (e.addresses.length > 0) {
-            const r = await ipJson<AddrJson>(s, argv.addresses(ns, dev));
-            for (const l of r.value) for (const i of l.addr_info ?? []) if (i.local) live.add(canonical(`${i.local}/${i.prefixlen}`));
+            const r = await ipRead<AddrJson>(s, argv.addresses(ns, dev), { namespace: ns, device: dev, what: `the addresses of ${dev} in ${ns}` });
+            for (const l of r ?? []) for (const i of l.addr_info ?? []) if (i.local) live.add(canonical(`${i.local}/${i.prefixlen}`));
         }
         out.addresses = e.addresses.filter((a) => live.has(canonical(a)));
     }
@@ -123,8 +124,8 @@ export async function present(s: Subject, ns: string, dev: string, e: Entries): 
         const live = new Map<string, RouteJson>();
         for (const fam of ["-4", "-6"] as const) {
             if (!e.routes.some((r) => family(r) === fam)) continue;
-            const r = await ipJson<RouteJson>(s, argv.routes(ns, dev, fam));
-            for (const x of r.value) {
+            const r = await ipRead<RouteJson>(s, argv.routes(ns, dev, fam), { namespace: ns, device: dev, what: `the routes through ${dev} in ${ns}` });
+            for (const x of r ?? []) {
                 if (!x.dst) continue;
                 const to = x.dst === "default" ? "default" : x.dst.includes("/") ? x.dst : `${x.dst}/${fam === "-6" ? 128 : 32}`;
                 const table = x.table === undefined || x.table === "main" ? "main" : Number(x.table);

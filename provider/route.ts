@@ -6,9 +6,10 @@ import { canonical, familyOf } from "./declared";
 import { resourceClass, type ResourceClass } from "./dynamic";
 import { adopt, ifname, nsname, UNKNOWN } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
-import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
+import { exec, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
 import { ROUTE_PROTO } from "./owner";
 import { inAnotherStacksNamespace } from "./nsmark";
+import { ipRead } from "./reads";
 import { isNetworkAddress, parseCidr, parseIp, type Family } from "./net";
 
 /** A route destination: `default` or a network address with its prefix (no host bits). */
@@ -88,22 +89,34 @@ function spec(r: RouteSpec): string[] {
 }
 
 // Made and replaced routes carry the project's protocol number (owner.ts), which tells them from
-// the kernel's and hand-made ones; show and del name none, so routes of releases before it
-// (proto boot) are found and removed as before.
+// the kernel's and hand-made ones. A route is ours when it has that protocol and, where `dev` is
+// given, that device: read takes nothing else for it, and del names both, so that the kernel
+// removes ours and never a hand-made twin (same destination, table and metric; another device or
+// protocol). A state from before the marks (no owner, routes made with proto boot) is read and
+// removed by destination, table and metric, as then.
 export const argv = {
     add: (r: RouteSpec) => ["ip", "-n", r.namespace, family(r), "route", "add", ...spec(r), "proto", String(ROUTE_PROTO)],
     replace: (r: RouteSpec) => ["ip", "-n", r.namespace, family(r), "route", "replace", ...spec(r), "proto", String(ROUTE_PROTO)],
     show: (r: RouteSpec) => ["ip", "-n", r.namespace, "-j", family(r), "route", "show", "table", String(r.table), "exact", r.to === "default" ? (family(r) === "-6" ? "::/0" : "0.0.0.0/0") : r.to],
     // IPv6 always names the metric: without one, `route del` removes whichever route to `to` comes first.
-    del: (r: RouteSpec) => ["ip", "-n", r.namespace, family(r), "route", "del", r.to, ...opt("metric", family(r) === "-6" ? kernelMetric(r) : r.metric), "table", String(r.table)],
+    del: (r: RouteSpec, marked = false) => ["ip", "-n", r.namespace, family(r), "route", "del", r.to, ...opt("metric", family(r) === "-6" ? kernelMetric(r) : r.metric), ...opt("dev", r.dev), "table", String(r.table),
+        ...(marked ? ["proto", String(ROUTE_PROTO)] : [])],
 };
 
-interface RouteJson { dst: string; gateway?: string; dev?: string; metric?: number; prefsrc?: string }
+interface RouteJson { dst: string; gateway?: string; dev?: string; metric?: number; prefsrc?: string; protocol?: string | number }
+
+/** Whether a resource's routes carry the mark: every one made since the marks (the resource passes its stack). */
+const marked = (s: Subject) => s.owner !== undefined;
+
+/** Whether a live route to the destination is this resource's: its metric, the protocol mark (when marked) and its device (when given). */
+export function isOurs(r: RouteSpec, x: RouteJson, marked: boolean): boolean {
+    const defaultMetric = family(r) === "-6" ? 1024 : 0;
+    return (x.metric ?? defaultMetric) === kernelMetric(r) && (!marked || String(x.protocol) === String(ROUTE_PROTO)) && (r.dev === undefined || x.dev === r.dev);
+}
 
 async function live(s: Subject, r: RouteSpec): Promise<RouteJson | undefined> {
-    const res = await ipJson<RouteJson>(s, argv.show(r));
-    const defaultMetric = family(r) === "-6" ? 1024 : 0;
-    return res.value.find((x) => (x.metric ?? defaultMetric) === kernelMetric(r));
+    const res = await ipRead<RouteJson>(s, argv.show(r), { namespace: r.namespace, what: `the routes to ${r.to} in ${r.namespace} (table ${r.table})` });
+    return (res ?? []).find((x) => isOurs(r, x, marked(s)));
 }
 
 function hint(r: RouteSpec, stderr: string): string | undefined {
@@ -169,9 +182,9 @@ export const route: KindDef<"Route", typeof schema, {}> = defineKind({
         // to the kernel) would remove another route to the same destination.
         if (!(await live(s, o))) return;
         if (await inAnotherStacksNamespace(s, o.namespace, `route ${o.to} in ${o.namespace}`)) return;
-        const r = await exec(s, argv.del(o));
+        const r = await exec(s, argv.del(o, marked(s)));
         if (r.exitCode !== 0 && !/No such process|Cannot find device|Cannot open network namespace|No such file or directory/.test(r.stderr)) {
-            throw new NetnsError(s, privileged(argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));
+            throw new NetnsError(s, privileged(argv.del(o, marked(s))), r.exitCode, r.stderr, commonHint(r.stderr));
         }
     },
 });

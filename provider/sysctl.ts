@@ -71,7 +71,12 @@ export const sysctl: KindDef<"Sysctl", typeof schema, typeof computed> = defineK
     async read(s, o) {
         if (!namespaceExists(o.namespace)) return undefined;
         const r = await exec(s, argv.get(o));
-        if (r.exitCode !== 0) return undefined;
+        if (r.exitCode !== 0) {
+            // Gone: the namespace, or the key (an interface key whose interface is gone). Any
+            // other failure is no answer, not a deletion.
+            if (!namespaceExists(o.namespace) || /cannot stat .*No such file or directory/.test(r.stderr)) return undefined;
+            throw new NetnsError(s, privileged(argv.get(o)), r.exitCode, r.stderr, `could not read ${o.key} in ${o.namespace}, so its value is not known; ${commonHint(r.stderr)}`);
+        }
         return { ...o, value: normalize(r.stdout) };
     },
 

@@ -14,8 +14,9 @@ import { interfaceClaim } from "./declared";
 import { resourceClass, type ResourceClass } from "./dynamic";
 import { adopt, adoptFrom, ifindex, ifname, linkLocal, mac, mtu, nsname, UNKNOWN, up } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "./kind";
-import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, warn, type Subject } from "./run";
+import { exec, mustRun, NetnsError, privileged, commonHint, warn, type Subject } from "./run";
 import { eui64LinkLocal } from "./eui64";
+import { ipRead } from "./reads";
 import { claimOf, formatMark, leftAlone, mayDelete, onExisting } from "./owner";
 import { addLines, addressFacts, addressList, change, entriesHint, present, routeFacts, routeList, runLines, type Entries, type InlineRoute } from "./inline";
 
@@ -198,8 +199,7 @@ function live(l: LinkJson): Live {
 }
 
 async function show(s: Subject, e: { name: string; namespace: string }): Promise<Live | undefined> {
-    const r = await ipJson<LinkJson>(s, argv.show(e));
-    const l = r.value[0];
+    const l = (await ipRead<LinkJson>(s, argv.show(e), { namespace: e.namespace, device: e.name, what: `interface ${e.name} in ${e.namespace}` }))?.[0];
     return l ? live(l) : undefined;
 }
 
@@ -229,8 +229,8 @@ interface AddrJson { addr_info?: { family?: string; local?: string; scope?: stri
 
 /** The IPv6 link-local address of an end, or "" when it has none. */
 async function linkLocalOf(s: Subject, e: { name: string; namespace: string }): Promise<string> {
-    const r = await ipJson<AddrJson>(s, argv.linkLocal(e));
-    for (const l of r.value) for (const i of l.addr_info ?? []) if (i.family === "inet6" && i.scope === "link" && i.local) return i.local;
+    const r = await ipRead<AddrJson>(s, argv.linkLocal(e), { namespace: e.namespace, device: e.name, what: `the link-local address of ${e.name} in ${e.namespace}` });
+    for (const l of r ?? []) for (const i of l.addr_info ?? []) if (i.family === "inet6" && i.scope === "link" && i.local) return i.local;
     return "";
 }
 
@@ -268,7 +268,7 @@ async function arePeers(s: Subject, x: End, lx: Live, y: End, ly: Live): Promise
     }
     if (lx.peerIfindex !== ly.ifindex || ly.peerIfindex !== lx.ifindex) return false;
     const nsName = async (ns: string, nsid: number | undefined) => nsid === undefined ? undefined
-        : (await ipJson<{ nsid: number; name?: string }>(s, ["ip", "-n", ns, "-j", "netns", "list-id"])).value.find((e) => e.nsid === nsid)?.name;
+        : (await ipRead<{ nsid: number; name?: string }>(s, ["ip", "-n", ns, "-j", "netns", "list-id"], { namespace: ns, what: `the namespace ids of ${ns}` }))?.find((e) => e.nsid === nsid)?.name;
     return (await nsName(x.namespace, lx.peerNetnsid)) === y.namespace && (await nsName(y.namespace, ly.peerNetnsid)) === x.namespace;
 }
 
