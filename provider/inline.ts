@@ -15,7 +15,7 @@
 //   ip netns exec NS sysctl -n KEY...;  ip netns exec NS sysctl -q -w KEY=VALUE...              (sysctls)
 import { z } from "zod";
 import { hostCidr } from "./address";
-import { canonical, familyOf, type Fact } from "./declared";
+import { canonical, familyOf, sysctlCanonical, type Fact } from "./declared";
 import { sysctlKey, sysctlNormalize, sysctlValue } from "./fields";
 import { parseCidr } from "./net";
 import { ROUTE_PROTO } from "./owner";
@@ -229,5 +229,6 @@ export function routeFacts(ns: string, dev: string, routes: readonly z.input<typ
 
 /** What inline sysctls claim: the same setting as a Sysctl with that key. */
 export function sysctlFacts(ns: string, sysctls: Record<string, string> | undefined): Fact[] {
-    return Object.keys(sysctls ?? {}).map((k) => ({ claim: `sysctl ${ns} ${k}`, property: "sysctls", what: `${k} in namespace ${ns}`, why: "two values for one setting would overwrite each other on every up" }));
+    return Object.keys(sysctls ?? {}).flatMap((k) => [{ claim: `sysctl ${ns} ${sysctlCanonical(k)}`, property: "sysctls", what: `${k} in namespace ${ns}`, why: "two values for one setting would overwrite each other on every up" },
+        { sysctl: k, namespace: ns, property: "sysctls" }]);
 }

@@ -5,6 +5,7 @@
 // always required: nothing here can change a setting of the host. Delete restores the value
 // found before create.
 import { z } from "zod";
+import { sysctlCanonical } from "./declared";
 import { resourceClass, type ResourceClass } from "./dynamic";
 import { nsname, sysctlKey, sysctlValue, sysctlNormalize as normalize } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
@@ -56,8 +57,9 @@ export const sysctl: KindDef<"Sysctl", typeof schema, typeof computed> = defineK
     computed,
     namespaces: ["namespace"],
     claims: (on) => [
-        on(["namespace", "key"], (a) => [{ claim: `sysctl ${a.namespace} ${a.key.replace(/\//g, ".")}`, property: "key",
-            what: `${a.key} in namespace ${a.namespace}`, why: "two values for one setting would overwrite each other on every up" }]),
+        on(["namespace", "key"], (a) => [{ claim: `sysctl ${a.namespace} ${sysctlCanonical(a.key)}`, property: "key",
+            what: `${a.key} in namespace ${a.namespace}`, why: "two values for one setting would overwrite each other on every up" },
+            { sysctl: a.key, namespace: a.namespace, property: "key" }]),
     ],
     diff: { replace: ["namespace", "key"], update: ["value"] },
     id: (a) => `${a.namespace}/${a.key}`,
