@@ -7,14 +7,18 @@
 //   npx pulumi-netns leftovers [--remove] [--prefix P] [--project P] [--backend URL] [--org ORG]
 // lists the objects on the host marked by a stack that no longer has them (provider/leftovers.ts),
 // and removes them with --remove.
+//   npx pulumi-netns recover --stack NAME [--cwd DIR]
+// recovers the stack after an interrupted `up` (lab/recover.ts): unlocks it, ends what the dead
+// run left running, takes over what it made, and converges.
 import { resolve } from "node:path";
 import { StackGraphError } from "./render";
 import { leftoversCommand, parseLeftoverArgs } from "../provider/leftovers";
 import { exportStack, writePicture } from "./stack";
+import { RECOVER_USAGE, recoverCommand } from "../lab/recover";
 
 const GRAPH_USAGE = "pulumi-netns graph --stack NAME [--cwd DIR] [--png] [-o FILE] [--strip-prefix PREFIX] [--details] [--direction LR|TB]";
 const LEFTOVERS_USAGE = "pulumi-netns leftovers [--remove] [--prefix PREFIX] [--project NAME] [--backend URL] [--org ORG]";
-const USAGE = `usage: ${GRAPH_USAGE}\n       ${LEFTOVERS_USAGE}`;
+const USAGE = `usage: ${GRAPH_USAGE}\n       ${LEFTOVERS_USAGE}\n       ${RECOVER_USAGE}`;
 
 export interface GraphArgs {
     stack: string;
@@ -68,6 +72,7 @@ export async function main(argv: string[]): Promise<number> {
             return 1;
         }
     }
+    if (verb === "recover") return recoverCommand(rest);
     if (verb !== "graph") {
         console.error(verb === undefined || verb === "help" || verb === "--help" ? USAGE : `unknown command "${verb}"\n${USAGE}`);
         return verb === "help" || verb === "--help" ? 0 : 2;

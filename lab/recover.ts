@@ -18,6 +18,9 @@
 //      checkpoint itself is whole: it was renamed into place; the attributes are optional);
 //   1. `pulumi cancel --yes` removes the stale lock, after making sure that the process named
 //      in the lock is gone (cancelling a live update would let two runs write one state);
+//   1b. the processes the dead run left running (language host, provider launcher and host,
+//      other plugins: the CLI's children, which nothing stops when it is SIGKILLed) are ended by
+//      PID and start time, as the provider recorded them for this stack (provider/runs.ts);
 //   2. `pulumi stack export` lists the pending creates; each one's ID is computed from its
 //      recorded inputs, exactly as create would (provider/impl.ts: the kind's `id`);
 //   3. `pulumi refresh --clear-pending-creates --yes` drops them from the state (and brings the
@@ -26,12 +29,13 @@
 //      `lo`) that its state does not record: a run that died before writing its state made them
 //      (under PULUMI_SKIP_CHECKPOINTS the engine records neither the resources nor a pending
 //      operation until the end), so they, and everything in them, are this stack's to take over;
-//   4. `PULUMI_NETNS_ADOPT_IDS='["Kind:id", ...]' PULUMI_NETNS_ADOPT_NAMESPACES='["ns", ...]'
-//      pulumi up --yes`: the provider takes over exactly the listed objects, and every object
-//      that lives only in the listed namespaces, as with adopt: true (finishing what is
-//      half-made: loopback up, the peer end up, ...) and creates everything else as usual;
+//   4. `pulumi up --yes` with PULUMI_NETNS_RECOVERY, a grant for this stack and this one run
+//      (provider/recovery.ts: its token file is removed once the up has ended): the provider
+//      takes over exactly the listed objects, and every object that lives only in the listed
+//      namespaces, as with adopt: true (finishing what is half-made: loopback up, the peer end
+//      up, ...) and creates everything else as usual;
 //   5. `pulumi preview --expect-no-changes` shows that the stack has converged.
-// Usage: node dist/lab/recover.js --stack NAME [--cwd PROJECT_DIR]   (or: npm run lab -- recover LESSON)
+// Usage: npx pulumi-netns recover --stack NAME [--cwd PROJECT_DIR]   (graph/cli.ts; or: npm run lab -- recover LESSON)
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -40,6 +44,8 @@ import { kinds, type Kind } from "../provider/registry";
 import { validate } from "../provider/schemas";
 import { namespaceMarks } from "../provider/leftovers";
 import { sameOwner, type Mark } from "../provider/owner";
+import { issueGrant } from "../provider/recovery";
+import { endOrphans, type Proc } from "../provider/runs";
 
 export interface CliResult {
     exitCode: number;
@@ -158,6 +164,8 @@ export interface Recovery {
     adopted: PendingCreate[];
     /** Namespaces marked by this stack but not in its state, taken over with all they hold (step 2b). */
     adoptedNamespaces: string[];
+    /** The dead runs' processes that were still running and were ended (step 1b). */
+    ended: Proc[];
     /** What `pulumi up` printed. */
     up: CliResult;
 }
@@ -180,7 +188,8 @@ async function must(cli: Cli, step: string, args: string[], extraEnv?: Record<st
  * what each step does.
  */
 export async function recover(cli: Cli, where: { backendUrl: string; project: string; stack: string }, log: (line: string) => void = () => {},
-    marks: () => Promise<{ namespace: string; mark: Mark }[]> = () => namespaceMarks()): Promise<Recovery> {
+    marks: () => Promise<{ namespace: string; mark: Mark }[]> = () => namespaceMarks(),
+    leftProcesses: (owner: { project: string; stack: string }, log: (line: string) => void) => Promise<Proc[]> = endOrphans): Promise<Recovery> {
     // 0. The checkpoint's attributes.
     const repaired = repairCheckpoint(where.backendUrl, where.project, where.stack);
     if (repaired.length) log(`removed the unreadable checkpoint attributes ${repaired.join(", ")}`);
@@ -194,6 +203,9 @@ export async function recover(cli: Cli, where: { backendUrl: string; project: st
         await must(cli, "the lock", ["cancel", "--yes"]);
         log(`removed ${held.length} stale lock(s) of dead process(es) ${held.map((l) => l.pid).join(", ")} (pulumi cancel)`);
     }
+    // 1b. What the dead run left running.
+    const ended = await leftProcesses(where, log);
+    log(ended.length ? `ended ${ended.length} process(es) of dead runs of this stack` : "no process of a dead run of this stack left");
     // 2. The pending operations.
     const d = (JSON.parse((await must(cli, "export", ["stack", "export"])).stdout) as { deployment: Deployment }).deployment;
     const pending = pendingCreates(d);
@@ -204,16 +216,20 @@ export async function recover(cli: Cli, where: { backendUrl: string; project: st
     if (adoptedNamespaces.length) log(`namespaces marked by stack ${where.project}/${where.stack} that its state does not record, to take over with what they hold: ${adoptedNamespaces.join(", ")}`);
     // 3. Clear them; the refresh also reconciles the recorded resources with the host.
     await must(cli, "refresh", ["refresh", "--yes", "--skip-preview", "--clear-pending-creates"]);
-    // 4. Up, adopting exactly the objects the dead run was creating.
-    const up = await must(cli, "up", ["up", "--yes", "--skip-preview"], {
-        PULUMI_NETNS_ADOPT_IDS: JSON.stringify(pending.map((p) => `${p.kind}:${p.id}`)),
-        PULUMI_NETNS_ADOPT_NAMESPACES: JSON.stringify(adoptedNamespaces),
-    });
+    // 4. Up, adopting exactly the objects the dead run was creating, by a grant that holds for
+    // this stack during this one up (removed whatever the up does).
+    const grant = issueGrant(where, pending.map((p) => `${p.kind}:${p.id}`), adoptedNamespaces);
+    let up: CliResult;
+    try {
+        up = await must(cli, "up", ["up", "--yes", "--skip-preview"], { PULUMI_NETNS_RECOVERY: grant.value });
+    } finally {
+        grant.revoke();
+    }
     log("up: done");
     // 5. Converged.
     await must(cli, "the no-change preview", ["preview", "--expect-no-changes"]);
     log("preview --expect-no-changes: the stack has converged");
-    return { repaired, locksRemoved: held, pendingOperations: count, adopted: pending, adoptedNamespaces, up };
+    return { repaired, locksRemoved: held, pendingOperations: count, adopted: pending, adoptedNamespaces, ended, up };
 }
 
 /** The project name of a Pulumi project directory (Pulumi.yaml). */
@@ -229,20 +245,62 @@ export async function recoverStack(stack: string, cwd: string, log: (line: strin
         const r = await execa("pulumi", [...args, "--stack", stack, "--non-interactive", "--cwd", cwd], { env: extraEnv, reject: false });
         return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
     };
-    const backendUrl = process.env.PULUMI_BACKEND_URL ?? "";
+    // The backend locates the lock files: the environment's, else the one the CLI uses here
+    // (`pulumi login`, or the project's `backend.url`).
+    let backendUrl = process.env.PULUMI_BACKEND_URL ?? "";
+    if (!backendUrl) {
+        const who = await execa("pulumi", ["whoami", "--json", "--non-interactive", "--cwd", cwd], { reject: false });
+        try {
+            backendUrl = (JSON.parse(String(who.stdout)) as { url?: string }).url ?? "";
+        } catch {
+            // not logged in: the recovery's `pulumi` commands say so
+        }
+    }
     return recover(cli, { backendUrl, project: projectName(cwd), stack }, log);
 }
 
-if (require.main === module) {
-    const args = process.argv.slice(2);
-    const opt = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
-    const stack = opt("--stack");
-    if (!stack) {
-        console.error("usage: node dist/lab/recover.js --stack NAME [--cwd PROJECT_DIR]");
-        process.exit(2);
+export const RECOVER_USAGE = "pulumi-netns recover --stack NAME [--cwd PROJECT_DIR]";
+
+/** Parses the arguments after `recover`; throws with the usage on anything unexpected. */
+export function parseRecoverArgs(argv: string[]): { stack: string; cwd?: string } {
+    const a: { stack?: string; cwd?: string } = {};
+    for (let i = 0; i < argv.length; i++) {
+        const f = argv[i]!;
+        const [flag, inline] = f.startsWith("--") && f.includes("=") ? [f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1)] : [f, undefined];
+        const take = () => {
+            if (inline !== undefined) return inline;
+            const v = argv[++i];
+            if (v === undefined || v.startsWith("-")) throw new Error(`${flag} needs a value (usage: ${RECOVER_USAGE})`);
+            return v;
+        };
+        switch (flag) {
+            case "--stack": case "-s": a.stack = take(); break;
+            case "--cwd": case "-C": a.cwd = take(); break;
+            default: throw new Error(`unknown argument "${f}" (usage: ${RECOVER_USAGE})`);
+        }
     }
-    recoverStack(stack, opt("--cwd") ?? process.cwd()).then(
-        () => process.exit(0),
-        (e: Error) => { console.error(e.message); process.exit(1); },
-    );
+    if (!a.stack) throw new Error(`which stack? pass --stack NAME (usage: ${RECOVER_USAGE})`);
+    return a.cwd === undefined ? { stack: a.stack } : { stack: a.stack, cwd: a.cwd };
+}
+
+/** The package command `pulumi-netns recover ...` (graph/cli.ts): exit 0 once converged, else 1 with why. */
+export async function recoverCommand(argv: string[]): Promise<number> {
+    let a: { stack: string; cwd?: string };
+    try {
+        a = parseRecoverArgs(argv);
+    } catch (e) {
+        console.error(`pulumi-netns recover: ${(e as Error).message}`);
+        return 2;
+    }
+    try {
+        await recoverStack(a.stack, a.cwd ?? process.cwd());
+        return 0;
+    } catch (e) {
+        console.error(`pulumi-netns recover: ${(e as Error).message}`);
+        return 1;
+    }
+}
+
+if (require.main === module) {
+    recoverCommand(process.argv.slice(2)).then((code) => process.exit(code));
 }

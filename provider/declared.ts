@@ -27,6 +27,7 @@
 // `pulumi.runtime.getMonitor()`. Two programs in one process never share claims, and nothing is
 // module state but that map.
 import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
 import { contains, formatCidr, parseCidr, parseIp, type Cidr, type Family } from "./net";
 import { tiedToSegment } from "./ties";
 
@@ -76,12 +77,17 @@ export class StackChecks {
     /** Every error reported, as logged. */
     readonly failures: string[] = [];
 
-    /** Registers a resource's claim rules; each applies once the inputs it needs are known. */
-    declare(resource: pulumi.Resource, kind: string, name: string, rules: readonly ClaimRule[], args: Record<string, unknown>): void {
+    /**
+     * Registers a resource's claim rules; each applies once the inputs it needs are known, and only
+     * when each of them is valid by its field of `shape` (the kind's schema). An invalid input is
+     * the provider's `check` to report, in one line naming the property; a rule never sees it.
+     */
+    declare(resource: pulumi.Resource, kind: string, name: string, rules: readonly ClaimRule[], args: Record<string, unknown>, shape: Readonly<Record<string, z.ZodType>>): void {
         for (const rule of rules) {
             this.unresolved++;
             pulumi.all(rule.needs.map((k) => args[k] as pulumi.Input<unknown>)).apply((values) => {
                 this.unresolved--;
+                if (rule.needs.some((k, i) => shape[k] !== undefined && !shape[k].safeParse(values[i]).success)) return undefined;
                 const known = Object.fromEntries(rule.needs.map((k, i) => [k, values[i]]));
                 for (const fact of rule.facts(known, name)) this.record(resource, kind, name, fact);
                 return undefined;
@@ -260,4 +266,14 @@ export function sysctlCoupling(key: string): { group: string; all: boolean } | u
     const m = /^net\/(ipv4|ipv6)\/conf\/([^/]+)\/(forwarding|disable_ipv6)$/.exec(sysctlCanonical(key));
     if (!m || (m[1] === "ipv4" && m[3] !== "forwarding")) return undefined;
     return { group: `${m[1]} ${m[3]}`, all: m[2] === "all" };
+}
+
+/**
+ * A route destination in one spelling: "default", 0.0.0.0/0 and ::/0 are one destination to the
+ * kernel (per family), so all three are "default"; any other network is canonical().
+ */
+export function routeDestination(to: string): string {
+    if (to === "default") return "default";
+    const c = parseCidr(to);
+    return c && c.prefix === 0 ? "default" : canonical(to);
 }

@@ -18,13 +18,63 @@
 // `scripts/setup.sh` links node_modules/pulumi-netns to the checkout.)
 import * as pulumi from "@pulumi/pulumi";
 import { on, stackChecks } from "./declared";
+import { LIMITS } from "./fields";
 import type { AnyKind, ArgsOf, OutputsOf } from "./kind";
 import type { Kind } from "./registry";
 import { tie } from "./ties";
+import { requirePrivilege } from "./privilege";
+import { hiddenInputs } from "./hidden";
 
 /** The stored provider of one kind: a module whose `handler()` returns the kind's methods. */
 export function storedProvider(kind: string): string {
     return `exports.handler = () => require("pulumi-netns/dist/provider/impl.js").providers.${kind};\n`;
+}
+
+/**
+ * Why `value` (the input `path`) is too large for the engine, or undefined: a string longer than
+ * LIMITS.text, a list or object with more than LIMITS.list entries (README "Limits"). Values
+ * inside Outputs are measured once known (inputsWithinLimits).
+ */
+export function oversized(value: unknown, path: string): string | undefined {
+    if (typeof value === "string") {
+        return value.length > LIMITS.text ? `property ${path} is ${value.length} characters long; the limit is ${LIMITS.text}` : undefined;
+    }
+    if (typeof value !== "object" || value === null || pulumi.Output.isInstance(value) || value instanceof Promise || pulumi.Resource.isInstance(value)) return undefined;
+    const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+    if (entries.length > LIMITS.list) return `property ${path} has ${entries.length} entries; the limit is ${LIMITS.list}`;
+    for (const [k, v] of entries) {
+        if (k.length > LIMITS.text) return `property ${path} has a key ${k.length} characters long; the limit is ${LIMITS.text}`;
+        const problem = oversized(v, Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`);
+        if (problem) return problem;
+    }
+    return undefined;
+}
+
+/**
+ * The inputs as registered: plain values are measured now (an error before anything is sent),
+ * values with Outputs in them once they are known (the registration then fails with the same
+ * one line, before the engine sees the value).
+ */
+function inputsWithinLimits(kind: string, name: string, args: Record<string, unknown>): Record<string, unknown> {
+    const fail = (problem: string) => new pulumi.RunError(`${kind} "${name}": ${problem} (see "Limits" in the pulumi-netns README)`);
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(args)) {
+        const now = oversized(v, k);
+        if (now) throw fail(now);
+        out[k] = plain(v) ? v : (pulumi.output(v) as pulumi.Output<unknown>).apply((known) => {
+            const problem = oversized(known, k);
+            if (problem) throw fail(problem);
+            return known;
+        });
+    }
+    return out;
+}
+
+/** Whether a value holds no Output or promise (nothing to wait for). */
+function plain(v: unknown): boolean {
+    if (typeof v !== "object" || v === null) return true;
+    if (pulumi.Output.isInstance(v) || v instanceof Promise || pulumi.Resource.isInstance(v)) return false;
+    return (Array.isArray(v) ? v : Object.values(v)).every(plain);
 }
 
 /**
@@ -35,8 +85,13 @@ export function storedProvider(kind: string): string {
  */
 export abstract class NetnsResource extends pulumi.CustomResource {
     constructor(def: AnyKind, name: string, args: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
+        // No root and no passwordless sudo: one error before anything is registered (privilege.ts).
+        requirePrivilege();
         if (args.__provider !== undefined) throw new Error(`${def.kind} "${name}": __provider is reserved for the stored provider`);
         if (args.__owner !== undefined) throw new Error(`${def.kind} "${name}": __owner is reserved for the ownership marks (the stack that declares the resource)`);
+        for (const hidden of ["__secretInputs", "__dependents"]) {
+            if (args[hidden] !== undefined) throw new Error(`${def.kind} "${name}": ${hidden} is reserved: the resource class computes it (which inputs are secret, which resources depend on this one)`);
+        }
         // Every input and every computed value is an output of the resource: a key the SDK sees
         // in the properties, undefined until the engine answers (an undefined input is not sent).
         const outputs = Object.fromEntries([...Object.keys(def.schema.shape), ...Object.keys(def.computed)].map((k) => [k, undefined]));
@@ -45,10 +100,14 @@ export abstract class NetnsResource extends pulumi.CustomResource {
         // __owner: the stack that declares the resource, which the provider writes into the marks of
         // what it makes (owner.ts). Listed in no kind's diff, so it never causes a change.
         const owner = { project: pulumi.getProject(), stack: pulumi.getStack() };
-        super(`pulumi-nodejs:dynamic/netns:${def.kind}`, name, { ...outputs, resourceName: name, ...args, __owner: owner, __provider: storedProvider(def.kind) }, tied.opts);
+        const inputs = inputsWithinLimits(def.kind, name, args);
+        // __secretInputs, __dependents: what the provider cannot see by itself (hidden.ts).
+        const hidden = hiddenInputs(def.kind, name, args, tied.opts);
+        super(`pulumi-nodejs:dynamic/netns:${def.kind}`, name, { ...outputs, resourceName: name, ...inputs, ...hidden.inputs, __owner: owner, __provider: storedProvider(def.kind) }, tied.opts);
         tied.record(this);
+        hidden.record(this);
         // Whole-stack checks (duplicates, gateways): what this kind claims, from its definition.
-        stackChecks().declare(this, def.kind, name, def.claims(on), args);
+        stackChecks().declare(this, def.kind, name, def.claims(on), args, def.schema.shape);
     }
 }
 

@@ -69,8 +69,18 @@ const PER_NAMESPACE_KEYS: RegExp[] = [
     /^net\.unix\.max_dgram_qlen$/,
 ];
 
+/**
+ * Bounds on every input, checked in the program before the engine sees a value (dynamic.ts) and
+ * again by the schemas: the engine aborts on a string of some 32,000 characters, with no word of
+ * the property. `keyPart` is a file name's limit (NAME_MAX), which every part of a sysctl key is.
+ */
+export const LIMITS = { text: 1024, keyPart: 255, list: 1024 } as const;
+
 /** A per-namespace sysctl key (the Sysctl kind's `key`, a Namespace's `sysctls` keys). */
-export const sysctlKey = z.string({ error: "must be a string" }).refine((k) => PER_NAMESPACE_KEYS.some((r) => r.test(k)), {
+export const sysctlKey = z.string({ error: "must be a string" })
+    .max(LIMITS.text, `is longer than ${LIMITS.text} characters`)
+    .refine((k) => k.split(".").every((p) => p.length <= LIMITS.keyPart), `has a part longer than ${LIMITS.keyPart} characters, the limit for a file name under /proc/sys`)
+    .refine((k) => PER_NAMESPACE_KEYS.some((r) => r.test(k)), {
     error: (iss) => `"${String(iss.input)}" is not a per-network-namespace key; only net.ipv4.*, net.ipv6.*, net.netfilter.*, net.core.somaxconn, net.core.xfrm_* and net.unix.max_dgram_qlen can be set here (others change the whole host)`,
 });
 

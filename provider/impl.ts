@@ -8,31 +8,41 @@ import { UNKNOWN, validate } from "./schemas";
 import { definitions, kinds, type Kind } from "./registry";
 import { hostNamespaceFailures } from "./hostns";
 import { ownerProblem, type Owner } from "./owner";
+import { recordRun } from "./runs";
+import { grantProblem, OLD_RECOVERY_VARS, parseGrant, RECOVERY_VAR } from "./recovery";
+import { idFor, secretIdFailures, secretNames } from "./secrets";
+import { targetedFailures } from "./targeted";
 
 export { kinds } from "./registry";
 
 type Props = Record<string, unknown>;
 
-function jsonList(raw: string | undefined): unknown[] {
-    if (!raw) return [];
-    try {
-        const v = JSON.parse(raw) as unknown;
-        return Array.isArray(v) ? v : [];
-    } catch {
-        return [];
-    }
+/** Each warning about the recovery's variables once per provider process. */
+const warned = new Set<string>();
+function warnOnce(text: string): void {
+    if (warned.has(text)) return;
+    warned.add(text);
+    process.stderr.write(`warning: ${text}\n`);
 }
 
 /**
- * Whether the recovery takes this object over: PULUMI_NETNS_ADOPT_IDS (a JSON list of "Kind:id")
- * names it, or PULUMI_NETNS_ADOPT_NAMESPACES (a JSON list of namespace names) holds every
- * namespace it lives in (`spaces`): namespaces marked by this stack that its state does not
- * record, made by a run that died before writing its state (lab/recover.ts).
+ * Whether the recovery takes this object over (lab/recover.ts): PULUMI_NETNS_RECOVERY grants it
+ * for this resource's stack (`owner`) and this one run (recovery.ts), and names it by "Kind:id"
+ * or holds every namespace it lives in (`spaces`): namespaces marked by this stack that its state
+ * does not record, made by a run that died before writing its state. The unscoped variables of
+ * earlier releases grant nothing, with a warning.
  */
-export function recoveryAdopts(kind: Kind, id: string, spaces: string[] = []): boolean {
-    if (jsonList(process.env.PULUMI_NETNS_ADOPT_IDS).includes(`${kind}:${id}`)) return true;
-    const adopted = jsonList(process.env.PULUMI_NETNS_ADOPT_NAMESPACES);
-    return spaces.length > 0 && spaces.every((s) => adopted.includes(s));
+export function recoveryAdopts(kind: Kind, id: string, spaces: string[] = [], owner?: Owner): boolean {
+    const old = OLD_RECOVERY_VARS.filter((v) => process.env[v]);
+    if (old.length) warnOnce(`${old.join(" and ")} ${old.length > 1 ? "are" : "is"} ignored: ${old.length > 1 ? "they" : "it"} granted adoption to any stack that inherited ${old.length > 1 ? "them" : "it"}; \`npx pulumi-netns recover --stack NAME\` passes a grant scoped to one stack and one run (${RECOVERY_VAR})`);
+    const { grant, problem } = parseGrant(process.env[RECOVERY_VAR]);
+    if (problem) warnOnce(`${problem}: it grants nothing`);
+    if (!grant) return false;
+    const listed = grant.ids.includes(`${kind}:${id}`) || (spaces.length > 0 && spaces.every((s) => grant.namespaces.includes(s)));
+    if (!listed) return false;
+    const refused = grantProblem(grant, owner);
+    if (refused) warnOnce(refused);
+    return refused === undefined;
 }
 
 /** The namespaces an object lives in: a Namespace's own name, else its namespace inputs. */
@@ -55,6 +65,7 @@ export function ownerInput(props: Props): Owner | undefined {
 function subject(kind: Kind, op: Op, props: Props, id?: string): Subject {
     const name = typeof props.resourceName === "string" ? props.resourceName : (id ?? "?");
     const owner = ownerInput(props);
+    recordRun(owner); // once per process: what the recovery ends after a SIGKILL of the CLI (runs.ts)
     return { kind, name, op, ...(owner ? { owner: { ...owner, kind, name } } : {}) };
 }
 
@@ -69,7 +80,7 @@ export function storable<T extends Props>(props: T): T {
 }
 
 function strip(props: Props): Props {
-    const { __provider: _p, __owner: _o, ...rest } = props;
+    const { __provider: _p, __owner: _o, __secretInputs: _s, ...rest } = props;
     return rest;
 }
 
@@ -79,13 +90,21 @@ export function providerFor(kind: Kind) {
     type Method = (...a: any[]) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
     const k = kinds[kind] as unknown as AnyKind & { [m in "id" | "create" | "read" | "update" | "delete"]: Method } & { normalize?: Method };
     return {
-        async check(_olds: Props, news: Props) {
-            const { inputs, failures } = validate(kind, news);
+        async check(olds: Props, news: Props) {
+            recordRun(ownerInput(news));
+            // The resource class's hidden inputs (dynamic.ts): which inputs are secret (secrets.ts),
+            // and, in a targeted run only, the resources that depend on this one (targeted.ts).
+            const { __secretInputs, __dependents, ...given } = news;
+            const secret = secretNames(__secretInputs);
+            const { inputs, failures } = validate(kind, given);
             // A namespace input bound to the host's own namespace is refused too (hostns.ts).
-            failures.push(...hostNamespaceFailures(k.namespaces, news));
+            failures.push(...hostNamespaceFailures(k.namespaces, given));
+            failures.push(...secretIdFailures(kind, secret));
+            if (failures.length === 0) failures.push(...targetedFailures(kind, k.diff, olds, inputs as Props, __dependents));
             if (failures.length > 0) return { inputs: news, failures };
             const known = !Object.values(inputs as Props).includes(UNKNOWN);
-            return { inputs: (k.normalize && known ? k.normalize(inputs) : inputs) as Props };
+            const checked = (k.normalize && known ? k.normalize(inputs) : inputs) as Props;
+            return { inputs: secret.length ? { ...checked, __secretInputs: secret } : checked };
         },
         async diff(_id: string, olds: Props, news: Props) {
             return decide(k.diff, olds, news);
@@ -93,16 +112,18 @@ export function providerFor(kind: Kind) {
         async create(inputs: Props) {
             const a = strip(inputs);
             const id = k.id(a);
+            // An object made from a secret input gets an opaque ID (secrets.ts); recovery matches the natural one.
+            const shown = idFor(kind, id, secretNames(inputs.__secretInputs));
             // Recovery from an interrupted run: an object whose create was pending when the CLI
-            // died may exist, whole or half-made. Listed by id in PULUMI_NETNS_ADOPT_IDS (lab/recover.ts
+            // died may exist, whole or half-made. Listed by id in the recovery's grant (lab/recover.ts
             // lists the pending creates of the state), or inside namespaces this stack marked but
-            // did not record (PULUMI_NETNS_ADOPT_NAMESPACES), it is taken over as with adopt: true.
-            if ("adopt" in a && recoveryAdopts(kind, id, spacesOf(k, a))) {
+            // did not record, it is taken over as with adopt: true (recovery.ts: one stack, one run).
+            if ("adopt" in a && recoveryAdopts(kind, id, spacesOf(k, a), ownerInput(inputs))) {
                 const outs = await k.create(subject(kind, "create", inputs), { ...a, adopt: true });
-                return { id, outs: storable(withOwner({ ...outs, adopt: a.adopt }, inputs)) };
+                return { id: shown, outs: storable(withOwner({ ...outs, adopt: a.adopt }, inputs)) };
             }
             const outs = await k.create(subject(kind, "create", inputs), a);
-            return { id, outs: storable(withOwner(outs, inputs)) };
+            return { id: shown, outs: storable(withOwner(outs, inputs)) };
         },
         async read(id: string, props: Props) {
             const live = await k.read(subject(kind, "read", props, id), strip(props));

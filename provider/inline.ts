@@ -15,8 +15,8 @@
 //   ip netns exec NS sysctl -n KEY...;  ip netns exec NS sysctl -q -w KEY=VALUE...              (sysctls)
 import { z } from "zod";
 import { hostCidr } from "./address";
-import { canonical, familyOf, sysctlCanonical, type Fact } from "./declared";
-import { sysctlKey, sysctlNormalize, sysctlValue } from "./fields";
+import { canonical, familyOf, routeDestination, sysctlCanonical, type Fact } from "./declared";
+import { LIMITS, sysctlKey, sysctlNormalize, sysctlValue } from "./fields";
 import { parseCidr } from "./net";
 import { ROUTE_PROTO } from "./owner";
 import { familiesAgree, family, kernelMetric, routeFields } from "./route";
@@ -24,7 +24,7 @@ import { exec, mustRun, type Subject } from "./run";
 import { ipRead } from "./reads";
 
 /** Addresses on one interface: each a host address with its prefix, as the Address kind takes it; no two the same. */
-export const addressList = z.array(hostCidr, { error: "must be a list of addresses with prefix lengths, such as [\"192.0.2.1/24\"]" }).superRefine((list, ctx) => {
+export const addressList = z.array(hostCidr, { error: "must be a list of addresses with prefix lengths, such as [\"192.0.2.1/24\"]" }).max(LIMITS.list, `has more than ${LIMITS.list} entries`).superRefine((list, ctx) => {
     const seen = new Map<string, number>();
     list.forEach((a, i) => {
         const key = canonical(a);
@@ -35,18 +35,18 @@ export const addressList = z.array(hostCidr, { error: "must be a list of address
 });
 
 /** One inline route through the link's end: the Route kind's fields without namespace and dev (the end's). */
-export const inlineRoute = z.strictObject(routeFields).superRefine((v, ctx) => familiesAgree(v, ctx));
+export const inlineRoute = z.strictObject(routeFields, { error: (iss) => (iss.code === "invalid_type" ? `entry ${String(iss.path?.at(-1) ?? "")} must be a route such as { to: "default", via: "192.0.2.254" }, not ${iss.input === null ? "null" : typeof iss.input}` : undefined) }).superRefine((v, ctx) => familiesAgree(v, ctx));
 export type InlineRoute = z.output<typeof inlineRoute>;
 
 /** What tells one kernel route from another: destination, table and metric (as for a Route). */
 export function routeKey(r: Pick<InlineRoute, "to" | "via" | "src" | "metric"> & { table?: InlineRoute["table"] | undefined }): string {
     const fam = family(r);
-    const dest = r.to === "default" ? "default" : canonical(r.to);
+    const dest = routeDestination(r.to);
     return `${fam} table ${r.table ?? "main"} ${dest} metric ${kernelMetric(r)}`;
 }
 
 /** Routes through one interface; no two to the same destination, table and metric. */
-export const routeList = z.array(inlineRoute, { error: "must be a list of routes such as [{ to: \"default\", via: \"192.0.2.254\" }]" }).superRefine((list, ctx) => {
+export const routeList = z.array(inlineRoute, { error: "must be a list of routes such as [{ to: \"default\", via: \"192.0.2.254\" }]" }).max(LIMITS.list, `has more than ${LIMITS.list} entries`).superRefine((list, ctx) => {
     const seen = new Map<string, number>();
     list.forEach((r, i) => {
         const key = routeKey(r);
@@ -58,6 +58,7 @@ export const routeList = z.array(inlineRoute, { error: "must be a list of routes
 
 /** Per-namespace sysctls, by key: the Sysctl kind's key and value rules. */
 export const sysctlMap = z.record(z.string(), sysctlValue, { error: "must be an object of sysctl keys to values, such as { \"net.ipv4.ip_forward\": \"1\" }" }).superRefine((m, ctx) => {
+    if (Object.keys(m).length > LIMITS.list) ctx.addIssue({ code: "custom", message: `has more than ${LIMITS.list} keys` });
     for (const k of Object.keys(m)) {
         const r = sysctlKey.safeParse(k);
         if (!r.success) ctx.addIssue({ code: "custom", path: [k], message: r.error.issues[0]?.message ?? `"${k}" is not a per-network-namespace key` });
@@ -127,7 +128,7 @@ export async function present(s: Subject, ns: string, dev: string, e: Entries): 
             const r = await ipRead<RouteJson>(s, argv.routes(ns, dev, fam), { namespace: ns, device: dev, what: `the routes through ${dev} in ${ns}` });
             for (const x of r ?? []) {
                 if (!x.dst) continue;
-                const to = x.dst === "default" ? "default" : x.dst.includes("/") ? x.dst : `${x.dst}/${fam === "-6" ? 128 : 32}`;
+                const to = x.dst === "default" ? (fam === "-6" ? "::/0" : "0.0.0.0/0") : x.dst.includes("/") ? x.dst : `${x.dst}/${fam === "-6" ? 128 : 32}`;
                 const table = x.table === undefined || x.table === "main" ? "main" : Number(x.table);
                 live.set(routeKey({ to, via: x.gateway, src: x.prefsrc, metric: x.metric ?? (fam === "-6" ? 1024 : 0), table: table as InlineRoute["table"] }), x);
             }
@@ -218,7 +219,7 @@ export function routeFacts(ns: string, dev: string, routes: readonly z.input<typ
         const fam = familyOf(r.to, r.via, r.src) ?? 4;
         const metric = fam === 6 ? (r.metric || 1024) : (r.metric ?? 0);
         const table = r.table ?? "main";
-        const to = r.to === "default" ? "default" : canonical(r.to);
+        const to = routeDestination(r.to);
         return [
             { claim: `route ${ns} -${fam} table ${table} ${to} metric ${metric}`, property, what: `${r.to} (table ${table}, metric ${metric}) in namespace ${ns}`, why: "the kernel keeps one route per destination, table and metric" },
             ...(r.via !== undefined ? [{ gateway: r.via, namespace: ns, property }]

@@ -2,7 +2,7 @@
 // A route is known to the kernel by its destination, table and metric: those replace it; the
 // gateway, device and source change in place with `ip route replace`.
 import { z } from "zod";
-import { canonical, familyOf } from "./declared";
+import { familyOf, routeDestination } from "./declared";
 import { resourceClass, type ResourceClass } from "./dynamic";
 import { adopt, ifname, nsname, UNKNOWN } from "./fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
@@ -139,7 +139,7 @@ export const route: KindDef<"Route", typeof schema, {}> = defineKind({
             const fam = familyOf(a.to, a.via) ?? 4;
             const metric = fam === 6 ? (a.metric || 1024) : (a.metric ?? 0);
             const table = a.table ?? "main";
-            const dest = a.to === "default" ? "default" : canonical(a.to);
+            const dest = routeDestination(a.to);
             return [
                 { claim: `route ${a.namespace} -${fam} table ${table} ${dest} metric ${metric}`, property: "to",
                     what: `${a.to} (table ${table}, metric ${metric}) in namespace ${a.namespace}`, why: "the kernel keeps one route per destination, table and metric" },

@@ -9,8 +9,9 @@
 //     fails with "failed to load checkpoint: EOF" until it is removed.
 // The recovery (lab/recover.ts, documented in README "Recovering from an interrupted run"): the
 // unreadable attributes removed, `pulumi cancel` (after checking that the lock's process is gone), `pulumi refresh
-// --clear-pending-creates`, `up` with PULUMI_NETNS_ADOPT_IDS listing the pending creates (the
-// provider takes those objects over as with adopt: true), `preview --expect-no-changes`. Then
+// --clear-pending-creates`, `up` with the recovery's grant (PULUMI_NETNS_RECOVERY) listing the
+// pending creates (the provider takes those objects over as with adopt: true), `preview
+// --expect-no-changes`. Then
 // the topology works, and destroy leaves nothing. At the end, `destroy` is killed the same way,
 // with and without PULUMI_SKIP_CHECKPOINTS: unlocking and a second destroy leave nothing.
 import { readFileSync, writeFileSync } from "node:fs";

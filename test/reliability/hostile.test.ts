@@ -137,6 +137,16 @@ const CASES: Case[] = [
     { what: "sysctl key as a path", kind: "Sysctl", patch: { key: "../../kernel/hostname" }, property: "key", reason: NOT_PER_NS },
     { what: "sysctl value with a newline", kind: "Sysctl", patch: { value: "1\n0" }, property: "value", reason: /one line/ },
     { what: "sysctl value with a carriage return", kind: "Sysctl", patch: { value: "1\r" }, property: "value", reason: /one line/ },
+    // Inline lists that are not lists (issue 21 item 14): the resource's own error, and the
+    // whole-stack checks must not trip over them (no TypeError on the Stack).
+    { what: "inline addresses as a string", kind: "VethPair", patch: { addresses: "198.51.100.1/24" }, property: "addresses", reason: /must be a list of addresses/ },
+    { what: "inline addresses as an object", kind: "VethPair", patch: { addresses: { 0: "198.51.100.1/24" } }, property: "addresses", reason: /must be a list of addresses/ },
+    { what: "inline routes as a string", kind: "VethPair", patch: { routes: "default" }, property: "routes", reason: /must be a list of routes/ },
+    { what: "inline routes as an object", kind: "VethPair", patch: { peerRoutes: { to: "default" } }, property: "peerRoutes", reason: /must be a list of routes/ },
+    { what: "an inline route that is null", kind: "VethPair", patch: { routes: [null] }, property: "routes", reason: /must be a route such as \{ to: "default", via: "192\.0\.2\.254" \}, not null/ },
+    { what: "a bridge's addresses as a string", kind: "Bridge", patch: { addresses: "198.51.100.1/24" }, property: "addresses", reason: /must be a list of addresses/ },
+    // One destination spelled two ways in one list (issue 21 item 15).
+    { what: "inline default and 0.0.0.0/0", kind: "VethPair", patch: { routes: [{ to: "default", via: "192.0.2.2" }, { to: "0.0.0.0/0", via: "192.0.2.3" }] }, property: "routes", reason: /lists a route to 0\.0\.0\.0\/0 \(table main, metric 0\) twice/ },
     // The host's own namespace.
     { what: "peer namespace 1 (a PID: the host's namespace)", kind: "VethPair", patch: { peerNamespace: "1" }, property: "peerNamespace", reason: /is all digits/ },
     { what: "sysctl in the host's namespace", kind: "Sysctl", patch: { namespace: HOST_ALIAS }, property: "namespace", reason: HOST },
@@ -183,8 +193,26 @@ describe("hostile input is rejected at preview through the CLI, and nothing is c
         expect(out).toMatch(new RegExp(`netns:${c.kind} resource 'bad': property ${c.property} value .* has a problem: `, "s"));
         expect(out).toMatch(c.reason);
         expect(out).not.toMatch(/^\s+at .*\(.*:\d+:\d+\)$/m); // no stack trace
+        expect(out).not.toMatch(/TypeError|Channel has been shut down/); // nothing read it before its check
         expect(await made()).toEqual([]);
         rejected++;
+    });
+
+    // Too large for the engine (issue 21 item 16): refused by the program before the engine sees
+    // the value (a 33,000-character string made the engine panic in RegisterResource).
+    const LIMIT_CASES: { what: string; spec: Spec; message: RegExp }[] = [
+        { what: "a sysctl key of 33,000 characters", spec: { kind: "Sysctl", name: "bad", args: { ...BASE.Sysctl, key: `net.ipv4.${"a".repeat(33_000)}` } },
+            message: /Sysctl "bad": property key is 33009 characters long; the limit is 1024 \(see "Limits" in the pulumi-netns README\)/ },
+        { what: "2,000 inline addresses", spec: { kind: "VethPair", name: "bad", args: { ...BASE.VethPair, addresses: Array.from({ length: 2000 }, (_, i) => `2001:db8::${(i + 1).toString(16)}/128`) } },
+            message: /VethPair "bad": property addresses has 2000 entries; the limit is 1024/ },
+        { what: "a 2,000-character sysctl value inline", spec: { kind: "Namespace", name: "bad", args: { name: P("big"), sysctls: { "net.ipv4.ip_forward": "1".repeat(2000) } } },
+            message: /Namespace "bad": property sysctls\.net\.ipv4\.ip_forward is 2000 characters long; the limit is 1024/ },
+    ];
+    it.concurrent.for(LIMIT_CASES)("too large for the engine: $what", { timeout: 600_000 }, async (c, { expect }) => {
+        const out = await withStack((s) => previewFails(s, [c.spec]));
+        expect(out).toMatch(c.message);
+        expect(out).not.toMatch(/panic|assertion has failed|^\s+at .*:\d+:\d+\)?$/m);
+        expect(await made()).toEqual([]);
     });
 
     it("one preview reports every whole-stack problem: duplicates and gateways on no connected segment", async () => {

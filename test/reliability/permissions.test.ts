@@ -4,12 +4,15 @@
 //     whose hint says that this needs root, and creates nothing.
 //   - `npm test`'s own check (scripts/test.sh), run as nobody: the two-line message and exit 1,
 //     before the set-up would try to install anything.
+//   - The real CLI, run as nobody (a copy of the CLI and of Node.js that nobody may execute, a
+//     state backend and PULUMI_HOME of its own): `preview` and `up` are refused once, before any
+//     step, with the README's message; no resource is planned, nothing is created.
 import { execa } from "execa";
-import { chmodSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { REPO } from "../e2e/harness";
+import { FIXTURE, REPO } from "../e2e/harness";
 import { filePrefix } from "../support/prefix";
 import { fileLifecycle, namespacesWith } from "./support";
 
@@ -27,6 +30,12 @@ beforeAll(() => {
     copyFileSync(process.execPath, node); // the Node.js in use may live where nobody cannot read
     chmodSync(node, 0o755);
 });
+
+/** The directory of the `pulumi` on PATH (the set-up's build or an official install), with what is beside it. */
+async function cliDir(): Promise<string> {
+    const r = await execa("sh", ["-c", "command -v pulumi"]);
+    return join(String(r.stdout).trim(), "../..");
+}
 
 const ROOT_HINT = "managing network namespaces needs root: run as root, or install sudo and allow this user passwordless sudo for ip and sysctl";
 
@@ -83,4 +92,41 @@ describe("without root and without sudo", () => {
             "  Run as root (sudo npm test), allow passwordless sudo, or run only the unit tests: npm run test:unit",
         ].join("\n"));
     }, 120_000);
+
+    it("pulumi preview and up, run as nobody, are refused once, before any step, with the README's message", async () => {
+        // What nobody may read and write: a copy of the CLI, a project (the fixture's program, this
+        // checkout's node_modules), a state backend and a PULUMI_HOME.
+        const cli = join(dir, "cli");
+        await execa("cp", ["-a", await cliDir(), cli]);
+        const project = join(dir, "project"), state = join(dir, "state"), home = join(dir, "home");
+        for (const d of [project, state, home]) mkdirSync(d);
+        for (const f of ["Pulumi.yaml", "program.js"]) copyFileSync(join(FIXTURE, f), join(project, f));
+        symlinkSync(join(REPO, "node_modules"), join(project, "node_modules"));
+        await execa("chown", ["-R", "nobody:nogroup", project, state, home]);
+        const ns = `${prefix}cli`;
+        const resources = [
+            { kind: "Namespace", name: "a", args: { name: `${ns}a` } },
+            { kind: "Namespace", name: "b", args: { name: `${ns}b` } },
+            { kind: "VethPair", name: "cable", args: { name: "x0", namespace: `${ns}a`, peerName: "y0", peerNamespace: `${ns}b` } },
+        ];
+        const env = [`PATH=${join(cli, "bin")}:${dir}:/usr/sbin:/usr/bin:/sbin:/bin`, `PULUMI_HOME=${home}`, `PULUMI_BACKEND_URL=file://${state}`,
+            "PULUMI_CONFIG_PASSPHRASE=lessons", "PULUMI_SKIP_UPDATE_CHECK=true", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true"];
+        const pulumi = (args: string[]) => execa(AS_NOBODY[0]!, [...AS_NOBODY.slice(1), ...env, "pulumi", ...args, "--stack", "perm", "--non-interactive", "--cwd", project], { cwd: dir, reject: false, timeout: 300_000 });
+        for (const args of [["stack", "init"], ["config", "set", "resources", JSON.stringify(resources)]]) {
+            const r = await pulumi(args);
+            expect(r.exitCode, `${String(r.stdout)}\n${String(r.stderr)}`).toBe(0);
+        }
+        for (const args of [["preview"], ["up", "--yes"], ["up", "--yes", "--skip-preview"]]) {
+            const r = await pulumi(args);
+            const out = `${String(r.stdout)}\n${String(r.stderr)}`;
+            expect(r.exitCode, out).not.toBe(0);
+            // The CLI shows a program's error on the stack's progress line and once under Diagnostics.
+            const diagnostics = out.slice(out.indexOf("Diagnostics:"));
+            expect(diagnostics.split(ROOT_HINT).length - 1, `refused once, with the message:\n${out}`).toBe(1);
+            expect(out, "no resource planned, no step").not.toContain("dynamic/netns:");
+            expect(out, "no stack trace").not.toMatch(/^\s+at /m);
+            if (args[0] === "preview") console.log(`[reliability] permissions: pulumi preview as nobody:\n${out}`);
+        }
+        expect(await namespacesWith(prefix)).toEqual([]);
+    }, 300_000);
 });

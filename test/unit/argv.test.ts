@@ -1,6 +1,9 @@
 // The exact `ip` (and `sysctl`) argument arrays each kind runs, built by the exported `argv`
 // builders; and isMutating/quote from provider/run.ts. Nothing is run.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { formatMark } from "../../provider/owner";
 import { argv as nsArgv } from "../../provider/namespace";
 import { argv as vethArgv, linkIn } from "../../provider/veth";
 import { argv as addrArgv } from "../../provider/address";
@@ -299,5 +302,24 @@ describe("inline entries (provider/inline.ts): batch lines with replace, routes 
     it("a peer's entries go into the batch that brings it up, before it is read back", () => {
         const y = vethArgv.peer({ name: "y0", namespace: "r", up: true, addresses: ["192.0.2.2/30"], routes: [{ to: "198.51.100.0/24", table: "main" }] });
         expect(y.input).toBe("link set dev y0 up\naddress replace 192.0.2.2/30 dev y0\nroute replace 198.51.100.0/24 dev y0 table main proto 77\nlink show dev y0\n");
+    });
+});
+
+describe("the README's inline example (issue 21: its comments must be the commands that run)", () => {
+    it("lists exactly the commands the provider makes for it", () => {
+        const readme = readFileSync(join(__dirname, "../../README.md"), "utf8");
+        const start = readme.indexOf("    # the router's sysctls, after");
+        expect(start).toBeGreaterThan(0);
+        const block = readme.slice(start, readme.indexOf("\n\n", start)).split("\n").filter((l) => !l.trimStart().startsWith("#")).map((l) => l.trim());
+        const mark = formatMark({ project: "my-lab", stack: "dev", kind: "VethPair", name: "h1-router" });
+        const peer = vethArgv.peer({ name: "r-h1", namespace: "router", up: true, addresses: ["192.0.2.2/30"] }, mark);
+        const route = { to: "default", via: "192.0.2.2", table: "main" as const };
+        const expected = [
+            inlineArgv.sysctlGet("router", ["net.ipv4.ip_forward"]).join(" "),
+            inlineArgv.sysctlSet("router", { "net.ipv4.ip_forward": "1" }).join(" "),
+            peer.argv.join(" "), ...peer.input.trim().split("\n"),
+            inlineArgv.batch("h1").join(" "), ...addLines("h1-eth0", { addresses: ["192.0.2.1/30"], routes: [route] }),
+        ];
+        expect(block).toEqual(expected);
     });
 });

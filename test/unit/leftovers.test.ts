@@ -13,6 +13,7 @@ import {
 import { formatMark } from "../../provider/owner";
 import { unrecordedOwnNamespaces } from "../../lab/recover";
 import { recoveryAdopts } from "../../provider/impl";
+import { issueGrant } from "../../provider/recovery";
 import { lessonNamespaces, namespacesInStates, precheck, stackConfigFile } from "../../lab/precheck";
 
 const mark = (stack: string, kind?: string, name?: string, project = "pulumi-netns") => formatMark({ project, stack, kind, name });
@@ -114,7 +115,8 @@ describe("the command's arguments and the stack reference", () => {
 });
 
 describe("recovery through the marks", () => {
-    afterEach(() => { delete process.env.PULUMI_NETNS_ADOPT_NAMESPACES; delete process.env.PULUMI_NETNS_ADOPT_IDS; });
+    let revoke = () => {};
+    afterEach(() => { revoke(); delete process.env.PULUMI_NETNS_RECOVERY; });
     const m = (stack: string, project = "pulumi-netns") => ({ project, stack });
 
     it("takes over the namespaces marked by this stack that its state does not record, and no one else's", () => {
@@ -126,14 +128,17 @@ describe("recovery through the marks", () => {
     });
 
     it("adopts an object when every namespace it lives in is listed", () => {
-        process.env.PULUMI_NETNS_ADOPT_NAMESPACES = JSON.stringify(["t-a", "t-b"]);
-        expect(recoveryAdopts("Namespace", "t-a", ["t-a"])).toBe(true);
-        expect(recoveryAdopts("VethPair", "t-a/v", ["t-a", "t-b"])).toBe(true);
-        expect(recoveryAdopts("VethPair", "t-a/v", ["t-a", "t-c"])).toBe(false);
-        expect(recoveryAdopts("Address", "t-c/v/x", ["t-c"])).toBe(false);
-        expect(recoveryAdopts("Address", "x", [])).toBe(false);
-        process.env.PULUMI_NETNS_ADOPT_NAMESPACES = "t-a";
-        expect(recoveryAdopts("Namespace", "t-a", ["t-a"])).toBe(false);
+        const o = m("s");
+        const g = issueGrant(o, [], ["t-a", "t-b"]);
+        revoke = g.revoke;
+        process.env.PULUMI_NETNS_RECOVERY = g.value;
+        expect(recoveryAdopts("Namespace", "t-a", ["t-a"], o)).toBe(true);
+        expect(recoveryAdopts("VethPair", "t-a/v", ["t-a", "t-b"], o)).toBe(true);
+        expect(recoveryAdopts("VethPair", "t-a/v", ["t-a", "t-c"], o)).toBe(false);
+        expect(recoveryAdopts("Address", "t-c/v/x", ["t-c"], o)).toBe(false);
+        expect(recoveryAdopts("Address", "x", [], o)).toBe(false);
+        process.env.PULUMI_NETNS_RECOVERY = JSON.stringify(["t-a"]);
+        expect(recoveryAdopts("Namespace", "t-a", ["t-a"], o)).toBe(false);
     });
 });
 

@@ -1,11 +1,12 @@
 // The pieces of the recovery from an interrupted run (lab/recover.ts) and of the provider's side
 // of it (provider/impl.ts recoveryAdopts) that need no CLI and no root.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { locks, pendingCreates, repairCheckpoint, type Deployment } from "../../lab/recover";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { locks, parseRecoverArgs, pendingCreates, recover, repairCheckpoint, type Deployment } from "../../lab/recover";
 import { recoveryAdopts } from "../../provider/impl";
+import { issueGrant } from "../../provider/recovery";
 
 const T = (kind: string) => `pulumi-nodejs:dynamic/netns:${kind}`;
 const op = (kind: string, name: string, inputs: Record<string, unknown>, type = "creating") =>
@@ -42,21 +43,102 @@ describe("pendingCreates", () => {
     });
 });
 
-describe("recoveryAdopts (PULUMI_NETNS_ADOPT_IDS)", () => {
-    afterEach(() => { delete process.env.PULUMI_NETNS_ADOPT_IDS; });
+describe("recoveryAdopts (PULUMI_NETNS_RECOVERY: one stack, one run)", () => {
+    const owner = { project: "p", stack: "s" };
+    let revoke = () => {};
+    afterEach(() => {
+        revoke();
+        for (const v of ["PULUMI_NETNS_RECOVERY", "PULUMI_NETNS_ADOPT_IDS", "PULUMI_NETNS_ADOPT_NAMESPACES"]) delete process.env[v];
+        vi.restoreAllMocks();
+    });
+    const grant = (ids: string[], namespaces: string[] = [], o = owner) => {
+        const g = issueGrant(o, ids, namespaces);
+        revoke = g.revoke;
+        process.env.PULUMI_NETNS_RECOVERY = g.value;
+        return g;
+    };
 
-    it("names exactly the listed objects", () => {
-        process.env.PULUMI_NETNS_ADOPT_IDS = JSON.stringify(["Namespace:t-ns1", "VethPair:t-ns1/a"]);
-        expect(recoveryAdopts("Namespace", "t-ns1")).toBe(true);
-        expect(recoveryAdopts("VethPair", "t-ns1/a")).toBe(true);
-        expect(recoveryAdopts("Namespace", "t-ns2")).toBe(false);
-        expect(recoveryAdopts("Address", "t-ns1")).toBe(false);
+    it("names exactly the listed objects of its stack", () => {
+        grant(["Namespace:t-ns1", "VethPair:t-ns1/a"]);
+        expect(recoveryAdopts("Namespace", "t-ns1", ["t-ns1"], owner)).toBe(true);
+        expect(recoveryAdopts("VethPair", "t-ns1/a", ["t-ns1", "t-ns2"], owner)).toBe(true);
+        expect(recoveryAdopts("Namespace", "t-ns2", ["t-ns2"], owner)).toBe(false);
+        expect(recoveryAdopts("Address", "t-ns1", ["t-ns1"], owner)).toBe(false);
     });
 
-    it("adopts nothing when unset or not a JSON list", () => {
-        expect(recoveryAdopts("Namespace", "t-ns1")).toBe(false);
-        process.env.PULUMI_NETNS_ADOPT_IDS = "Namespace:t-ns1";
-        expect(recoveryAdopts("Namespace", "t-ns1")).toBe(false);
+    it("grants nothing to another stack, another project or a resource without an owner", () => {
+        const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+        grant(["Namespace:t-ns1"], ["t-ns1"]);
+        expect(recoveryAdopts("Namespace", "t-ns1", ["t-ns1"], { project: "p", stack: "other" })).toBe(false);
+        expect(recoveryAdopts("Namespace", "t-ns1", ["t-ns1"], { project: "q", stack: "s" })).toBe(false);
+        expect(recoveryAdopts("Namespace", "t-ns1", ["t-ns1"])).toBe(false);
+        expect(err.mock.calls.map((c) => String(c[0])).join("")).toMatch(/PULUMI_NETNS_RECOVERY was written for stack p\/s, not for p\/other: it grants nothing/);
+    });
+
+    it("grants nothing once the recovery's run has ended (its token file is gone), or with another token", () => {
+        const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+        const g = grant(["Namespace:t-ns1"]);
+        expect(recoveryAdopts("Namespace", "t-ns1", [], owner)).toBe(true);
+        const forged = JSON.parse(g.value) as { token: string };
+        process.env.PULUMI_NETNS_RECOVERY = JSON.stringify({ ...forged, token: "0".repeat(64) });
+        expect(recoveryAdopts("Namespace", "t-ns1", [], owner)).toBe(false);
+        process.env.PULUMI_NETNS_RECOVERY = g.value;
+        g.revoke();
+        expect(recoveryAdopts("Namespace", "t-ns1", [], owner)).toBe(false);
+        const said = err.mock.calls.map((c) => String(c[0])).join("");
+        expect(said).toMatch(/token does not match/);
+        expect(said).toMatch(/names a recovery that has ended/);
+    });
+
+    it("the unscoped variables of earlier releases grant nothing, with a warning", () => {
+        const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+        process.env.PULUMI_NETNS_ADOPT_IDS = JSON.stringify(["Namespace:t-ns1"]);
+        process.env.PULUMI_NETNS_ADOPT_NAMESPACES = JSON.stringify(["t-ns1"]);
+        expect(recoveryAdopts("Namespace", "t-ns1", ["t-ns1"], owner)).toBe(false);
+        expect(err.mock.calls.map((c) => String(c[0])).join("")).toMatch(/PULUMI_NETNS_ADOPT_IDS and PULUMI_NETNS_ADOPT_NAMESPACES are ignored/);
+    });
+
+    it("adopts nothing when unset or not a grant", () => {
+        vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+        expect(recoveryAdopts("Namespace", "t-ns1", [], owner)).toBe(false);
+        process.env.PULUMI_NETNS_RECOVERY = "Namespace:t-ns1";
+        expect(recoveryAdopts("Namespace", "t-ns1", [], owner)).toBe(false);
+        process.env.PULUMI_NETNS_RECOVERY = JSON.stringify({ project: "p", stack: "s", ids: ["Namespace:t-ns1"] });
+        expect(recoveryAdopts("Namespace", "t-ns1", [], owner)).toBe(false);
+    });
+});
+
+describe("recover passes the grant to its one up only", () => {
+    it("the up gets PULUMI_NETNS_RECOVERY for this stack, whose token file exists during the up and is gone after it", async () => {
+        const calls: { args: string[]; env: Record<string, string> | undefined; tokenFile?: boolean }[] = [];
+        const deployment = { pending_operations: [op("Namespace", "ns1", { name: "t-ns1", adopt: false })] };
+        const cli = async (args: string[], env?: Record<string, string>) => {
+            const call: (typeof calls)[number] = { args, env };
+            if (env?.PULUMI_NETNS_RECOVERY) call.tokenFile = existsSync((JSON.parse(env.PULUMI_NETNS_RECOVERY) as { file: string }).file);
+            calls.push(call);
+            return { exitCode: 0, stdout: args[0] === "stack" ? JSON.stringify({ deployment }) : "", stderr: "" };
+        };
+        const ended = vi.fn(async () => []);
+        const rec = await recover(cli, { backendUrl: "https://api.pulumi.com", project: "p", stack: "s" }, () => {}, async () => [], ended);
+        expect(ended).toHaveBeenCalledWith({ backendUrl: "https://api.pulumi.com", project: "p", stack: "s" }, expect.any(Function));
+        expect(rec.ended).toEqual([]);
+        const up = calls.find((c) => c.args[0] === "up")!;
+        expect(Object.keys(up.env ?? {})).toEqual(["PULUMI_NETNS_RECOVERY"]);
+        const g = JSON.parse(up.env!.PULUMI_NETNS_RECOVERY!) as { project: string; stack: string; ids: string[]; namespaces: string[]; file: string };
+        expect([g.project, g.stack, g.ids, g.namespaces]).toEqual(["p", "s", ["Namespace:t-ns1"], []]);
+        expect(up.tokenFile).toBe(true);
+        expect(existsSync(g.file)).toBe(false);
+        expect(calls.filter((c) => c.args[0] !== "up").every((c) => !c.env?.PULUMI_NETNS_RECOVERY)).toBe(true);
+    });
+});
+
+describe("pulumi-netns recover's arguments", () => {
+    it("takes --stack and --cwd, and refuses anything else", () => {
+        expect(parseRecoverArgs(["--stack", "dev"])).toEqual({ stack: "dev" });
+        expect(parseRecoverArgs(["--stack=dev", "--cwd", "/p"])).toEqual({ stack: "dev", cwd: "/p" });
+        expect(() => parseRecoverArgs([])).toThrow(/which stack\? pass --stack NAME/);
+        expect(() => parseRecoverArgs(["--stack"])).toThrow(/--stack needs a value/);
+        expect(() => parseRecoverArgs(["--stack", "dev", "--yes"])).toThrow(/unknown argument "--yes"/);
     });
 });
 

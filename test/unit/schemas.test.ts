@@ -351,6 +351,8 @@ const INLINE_HOSTILE: HostileCase[] = [
     { what: "a network address", kind: "VethPair", patch: { peerAddresses: ["192.0.2.0/24"] }, property: "peerAddresses", reason: /is the network address of its subnet/ },
     { what: "the same address twice, spelled two ways", kind: "VethPair", patch: { addresses: ["2001:db8::1/64", "2001:db8:0::1/64"] }, property: "addresses", reason: /lists 2001:db8:0::1\/64 twice \(entries 0 and 1\)/ },
     { what: "addresses not a list", kind: "VethPair", patch: { addresses: "192.0.2.1/24" }, property: "addresses", reason: /must be a list of addresses/ },
+    { what: "a route that is null", kind: "VethPair", patch: { routes: [{ to: "default", via: "192.0.2.254" }, null] }, property: "routes", reason: /^entry 1 must be a route such as \{ to: "default", via: "192\.0\.2\.254" \}, not null$/ },
+    { what: "a route that is a string", kind: "VethPair", patch: { peerRoutes: ["default"] }, property: "peerRoutes", reason: /^entry 0 must be a route such as .*, not string$/ },
     { what: "a route with host bits", kind: "VethPair", patch: { routes: [{ to: "198.51.100.1/24" }] }, property: "routes", reason: /has host bits set/ },
     { what: "a route whose gateway is of the other family", kind: "VethPair", patch: { peerRoutes: [{ to: "198.51.100.0/24", via: "2001:db8::1" }] }, property: "peerRoutes", reason: /is IPv6 but the destination 198\.51\.100\.0\/24 is IPv4/ },
     { what: "a route with an unknown field (dev is the end's)", kind: "VethPair", patch: { routes: [{ to: "default", via: "192.0.2.254", dev: "eth0" }] }, property: "routes", reason: /^entry 0: Unrecognized key: "dev"$/ },
@@ -388,6 +390,14 @@ describe("inline sub-objects", () => {
         expect(ns.failures).toEqual([]);
         expect(ns.inputs?.sysctls).toEqual({ "net.ipv4.ip_forward": "1", "net.ipv4.tcp_rmem": "4096 131072 6291456" });
         expect(validate("Bridge", { name: "br0", namespace: "ns1", addresses: [] }).failures).toEqual([]);
+    });
+
+    it("refuses default and 0.0.0.0/0 (or ::/0) in one list: one destination to the kernel", () => {
+        const v4 = validate("VethPair", inputs("VethPair", { routes: [{ to: "default", via: "192.0.2.2" }, { to: "0.0.0.0/0", via: "192.0.2.3" }] }));
+        expect(v4.failures).toEqual([{ property: "routes", reason: expect.stringMatching(/lists a route to 0\.0\.0\.0\/0 \(table main, metric 0\) twice \(entries 0 and 1\)/) }]);
+        const v6 = validate("VethPair", inputs("VethPair", { peerRoutes: [{ to: "::/0", via: "2001:db8::1" }, { to: "default", via: "2001:db8::2" }] }));
+        expect(v6.failures).toEqual([{ property: "peerRoutes", reason: expect.stringMatching(/lists a route to default \(table main, metric 1024\) twice/) }]);
+        expect(validate("VethPair", inputs("VethPair", { routes: [{ to: "0.0.0.0/0", via: "192.0.2.2" }, { to: "::/0", via: "2001:db8::1" }] })).failures).toEqual([]);
     });
 
     it("leaves the lists out when they are not given (nothing managed)", () => {

@@ -70,12 +70,12 @@ describe("duplicates, one kind at a time", () => {
             failure: /^Route "b": property to 198.51.100.0\/24 \(table main, metric 0\) in namespace n1 is already used by Route "a" \(to\): the kernel keeps one route per destination, table and metric$/,
         },
         {
-            what: "two Sysctls with one key, written with dots and with slashes",
+            what: "two Sysctls with one key (the schema refuses the slash spelling, so only dots can collide)",
             make: () => {
                 new Sysctl("a", { namespace: "n1", key: "net.ipv4.ip_forward", value: "1" });
-                new Sysctl("b", { namespace: "n1", key: "net/ipv4/ip_forward", value: "0" });
+                new Sysctl("b", { namespace: "n1", key: "net.ipv4.ip_forward", value: "0" });
             },
-            failure: /^Sysctl "b": property key net\/ipv4\/ip_forward in namespace n1 is already used by Sysctl "a" \(key\): two values for one setting would overwrite each other on every up$/,
+            failure: /^Sysctl "b": property key net\.ipv4\.ip_forward in namespace n1 is already used by Sysctl "a" \(key\): two values for one setting would overwrite each other on every up$/,
         },
         {
             what: "two identical Rules",
@@ -285,6 +285,89 @@ describe("inline routes and the untied-route warning", () => {
     });
 });
 
+describe("one destination, three spellings (issue 21 item 15)", () => {
+    const cases: { what: string; make: () => void; failure: RegExp }[] = [
+        {
+            what: "two Routes to default and 0.0.0.0/0",
+            make: () => {
+                new Route("a", { namespace: "n1", to: "default", via: "192.0.2.1" });
+                new Route("b", { namespace: "n1", to: "0.0.0.0/0", via: "192.0.2.2" });
+            },
+            failure: /^Route "b": property to 0\.0\.0\.0\/0 \(table main, metric 0\) in namespace n1 is already used by Route "a" \(to\)/,
+        },
+        {
+            what: "two Routes to ::/0 and an IPv6 default",
+            make: () => {
+                new Route("a", { namespace: "n1", to: "::/0", via: "2001:db8::1" });
+                new Route("b", { namespace: "n1", to: "default", via: "2001:db8::2" });
+            },
+            failure: /^Route "b": property to default \(table main, metric 1024\) in namespace n1 is already used by Route "a" \(to\)/,
+        },
+        {
+            what: "an inline 0.0.0.0/0 and a Route to default",
+            make: () => {
+                new Route("r", { namespace: "n1", to: "default", via: "192.0.2.2" });
+                new VethPair("cable", { name: "x0", namespace: "n1", peerName: "y0", peerNamespace: "n2", routes: [{ to: "0.0.0.0/0", via: "192.0.2.3" }] });
+            },
+            failure: /^VethPair "cable": property routes 0\.0\.0\.0\/0 \(table main, metric 0\) in namespace n1 is already used by Route "r" \(to\)/,
+        },
+    ];
+    for (const c of cases) {
+        it(c.what, async () => {
+            const checks = await run();
+            c.make();
+            await settle(checks);
+            expect(checks.failures).toHaveLength(1);
+            expect(checks.failures[0]).toMatch(c.failure);
+            expect(process.exitCode).toBe(32);
+        });
+    }
+
+    it("keeps an IPv4 and an IPv6 default apart", async () => {
+        const checks = await run();
+        new Route("a", { namespace: "n1", to: "0.0.0.0/0", via: "192.0.2.1" });
+        new Route("b", { namespace: "n1", to: "::/0", via: "2001:db8::1" });
+        await settle(checks);
+        expect(checks.failures).toEqual([]);
+    });
+});
+
+describe("inputs the checks must not read before validation (issue 21 item 14)", () => {
+    // Each is refused by the resource's own check (in one line naming the property); the
+    // whole-stack checks must skip it, not throw a TypeError from a claim rule.
+    const bad: { what: string; make: () => void }[] = [
+        { what: "addresses as a string", make: () => new VethPair("p", { name: "x0", namespace: "n1", peerName: "y0", peerNamespace: "n2", addresses: "198.51.100.1/24" as never }) },
+        { what: "addresses as an object", make: () => new VethPair("p", { name: "x0", namespace: "n1", peerName: "y0", peerNamespace: "n2", addresses: { 0: "198.51.100.1/24" } as never }) },
+        { what: "routes as a string", make: () => new VethPair("p", { name: "x0", namespace: "n1", peerName: "y0", peerNamespace: "n2", routes: "default" as never }) },
+        { what: "routes as an object", make: () => new VethPair("p", { name: "x0", namespace: "n1", peerName: "y0", peerNamespace: "n2", peerRoutes: { to: "default" } as never }) },
+        { what: "a null route", make: () => new VethPair("p", { name: "x0", namespace: "n1", peerName: "y0", peerNamespace: "n2", routes: [null] as never }) },
+        { what: "a Bridge's addresses as a string", make: () => new Bridge("b", { name: "br0", namespace: "n1", addresses: "198.51.100.1/24" as never }) },
+        { what: "a Namespace's sysctls as a list", make: () => new Namespace("n", { name: "n1", sysctls: ["net.ipv4.ip_forward"] as never }) },
+        { what: "a Route's to as a number", make: () => new Route("r", { namespace: "n1", to: 7 as never, via: "192.0.2.1" }) },
+        { what: "an Address's address as an object", make: () => new Address("a", { namespace: "n1", dev: "x0", address: { ip: "192.0.2.1" } as never }) },
+    ];
+    for (const c of bad) {
+        it(c.what, async () => {
+            const errors: unknown[] = [];
+            const onError = (e: unknown) => errors.push(e);
+            process.on("unhandledRejection", onError);
+            process.on("uncaughtException", onError);
+            try {
+                const checks = await run();
+                c.make();
+                await settle(checks);
+                checks.finish();
+                await new Promise((r) => setTimeout(r, 50));
+                expect(errors).toEqual([]);
+                expect(checks.failures).toEqual([]);
+            } finally {
+                process.off("unhandledRejection", onError);
+                process.off("uncaughtException", onError);
+            }
+        });
+    }
+});
+
 describe("sysctl aliases and coupled keys (one kernel value, or one write that sets another)", () => {
     const refused: { what: string; make: () => void; failure: RegExp }[] = [
         {
@@ -296,12 +379,12 @@ describe("sysctl aliases and coupled keys (one kernel value, or one write that s
             failure: /^Sysctl "b": property key net\.ipv4\.conf\.all\.forwarding in namespace n1 is already used by Sysctl "a" \(key\): two values for one setting/,
         },
         {
-            what: "net.ipv4.ip_forward inline and net/ipv4/conf/all/forwarding by a Sysctl",
+            what: "net.ipv4.ip_forward inline and net.ipv4.conf.all.forwarding by a Sysctl",
             make: () => {
                 new Namespace("r", { name: "r1", sysctls: { "net.ipv4.ip_forward": "1" } });
-                new Sysctl("fwd", { namespace: "r1", key: "net/ipv4/conf/all/forwarding", value: "1" });
+                new Sysctl("fwd", { namespace: "r1", key: "net.ipv4.conf.all.forwarding", value: "1" });
             },
-            failure: /^Sysctl "fwd": property key net\/ipv4\/conf\/all\/forwarding in namespace r1 is already used by Namespace "r" \(sysctls\)/,
+            failure: /^Sysctl "fwd": property key net\.ipv4\.conf\.all\.forwarding in namespace r1 is already used by Namespace "r" \(sysctls\)/,
         },
         {
             what: "conf.all.forwarding and an interface's forwarding",
