@@ -89,11 +89,12 @@ function spec(r: RouteSpec): string[] {
 }
 
 // Made and replaced routes carry the project's protocol number (owner.ts), which tells them from
-// the kernel's and hand-made ones. A route is ours when it has that protocol and, where `dev` is
-// given, that device: read takes nothing else for it, and del names both, so that the kernel
-// removes ours and never a hand-made twin (same destination, table and metric; another device or
-// protocol). A state from before the marks (no owner, routes made with proto boot) is read and
-// removed by destination, table and metric, as then.
+// the kernel's and hand-made ones. Read takes for this Route a route of its destination, table
+// and metric through its device (when `dev` is given: a route through another device is never
+// it), the one with the mark first; one without the mark is this Route changed by hand (`ip route
+// replace` drops the mark), reported as drift and marked again by the next up. Del names the
+// device and the mark, so that the kernel removes ours and never a hand-made route. A state from
+// before the marks (no owner, routes made with proto boot) is removed without the mark, as then.
 export const argv = {
     add: (r: RouteSpec) => ["ip", "-n", r.namespace, family(r), "route", "add", ...spec(r), "proto", String(ROUTE_PROTO)],
     replace: (r: RouteSpec) => ["ip", "-n", r.namespace, family(r), "route", "replace", ...spec(r), "proto", String(ROUTE_PROTO)],
@@ -108,15 +109,16 @@ interface RouteJson { dst: string; gateway?: string; dev?: string; metric?: numb
 /** Whether a resource's routes carry the mark: every one made since the marks (the resource passes its stack). */
 const marked = (s: Subject) => s.owner !== undefined;
 
-/** Whether a live route to the destination is this resource's: its metric, the protocol mark (when marked) and its device (when given). */
-export function isOurs(r: RouteSpec, x: RouteJson, marked: boolean): boolean {
+/** The live route that is this Route among those `ip -j route show` printed: its metric and device (when given), the marked one first. */
+export function ours(r: RouteSpec, shown: RouteJson[]): RouteJson | undefined {
     const defaultMetric = family(r) === "-6" ? 1024 : 0;
-    return (x.metric ?? defaultMetric) === kernelMetric(r) && (!marked || String(x.protocol) === String(ROUTE_PROTO)) && (r.dev === undefined || x.dev === r.dev);
+    const same = shown.filter((x) => (x.metric ?? defaultMetric) === kernelMetric(r) && (r.dev === undefined || x.dev === r.dev));
+    return same.find((x) => String(x.protocol) === String(ROUTE_PROTO)) ?? same[0];
 }
 
 async function live(s: Subject, r: RouteSpec): Promise<RouteJson | undefined> {
     const res = await ipRead<RouteJson>(s, argv.show(r), { namespace: r.namespace, what: `the routes to ${r.to} in ${r.namespace} (table ${r.table})` });
-    return (res ?? []).find((x) => isOurs(r, x, marked(s)));
+    return ours(r, res ?? []);
 }
 
 function hint(r: RouteSpec, stderr: string): string | undefined {

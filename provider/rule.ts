@@ -89,10 +89,12 @@ function spec(r: Identity & Action): string[] {
         ...(r.type !== undefined ? [r.type] : ["lookup", String(r.lookup)])];
 }
 
-// A made rule carries the project's protocol number (owner.ts): a rule is ours when it has it.
-// Read takes nothing else for it, and del names it, so that a hand-made twin (same priority,
-// selectors and action, another protocol) is neither reported as ours nor removed. A state from
-// before the marks (no owner, rules made with proto boot) is read and removed without it, as then.
+// A made rule carries the project's protocol number (owner.ts). Read takes for this Rule the
+// rules of its priority and selectors with the mark; only when there is none, those without it
+// (this Rule changed by hand: a rule replaced at its priority carries no mark), reported as drift.
+// Del names the mark, so that a hand-made twin (same priority, selectors and action, no mark) is
+// never removed in its place; update removes the old rule by the mark when it has one. A state
+// from before the marks (no owner, rules made with proto boot) is removed without it, as then.
 export const argv = {
     add: (r: Identity & Action) => ["ip", "-n", r.namespace, family(r), "rule", "add", ...spec(r), "protocol", String(ROUTE_PROTO)],
     /** `protocol`: the one to remove (ours, or a twin being adopted); none removes the first that matches. */
@@ -115,6 +117,13 @@ export interface RuleJson {
 
 /** The protocol del names for this resource's own rule: the mark, for every rule made since the marks (the resource passes its stack). */
 const ours = (s: Subject): string | undefined => (s.owner !== undefined ? String(ROUTE_PROTO) : undefined);
+
+/** Of the rules at this priority and selectors, the ones that stand for this Rule: the marked ones, else (changed by hand) the others. */
+function mine(s: Subject, found: RuleJson[]): RuleJson[] {
+    const mark = ours(s);
+    const marked = mark === undefined ? [] : found.filter((x) => String(x.protocol) === mark);
+    return marked.length > 0 ? marked : found;
+}
 
 const GONE = /No such file or directory|Cannot open network namespace/;
 
@@ -204,7 +213,8 @@ export const rule: KindDef<"Rule", typeof schema, {}> = defineKind({
     },
 
     async read(s, o) {
-        const found = await candidates(s, o, ours(s));
+        const all = await candidates(s, o);
+        const found = all && mine(s, all);
         if (!found || found.length === 0) return undefined;
         if (found.some((x) => sameAction(liveAction(x), o))) return { ...o };
         // Someone changed what the rule does: report the live action under the input names
@@ -223,10 +233,14 @@ export const rule: KindDef<"Rule", typeof schema, {}> = defineKind({
             throw new NetnsError(s, privileged(argv.add(news)), add.exitCode, add.stderr, hint(news, add.stderr) ?? commonHint(add.stderr));
         }
         if (!sameAction(olds, news)) {
-            const del = await exec(s, argv.del(olds, ours(s)));
+            // The old rule by the mark when the one read as this Rule has it; else it was changed by
+            // hand (no mark), and its action names it.
+            const old = (await candidates(s, olds))?.find((x) => sameAction(liveAction(x), olds) && String(x.protocol) === ours(s));
+            const oldArgv = argv.del(olds, old ? ours(s) : undefined);
+            const del = await exec(s, oldArgv);
             if (del.exitCode !== 0 && !GONE.test(del.stderr)) {
                 if (!existed) await exec(s, argv.del(news, String(ROUTE_PROTO)));
-                throw new NetnsError(s, privileged(argv.del(olds, ours(s))), del.exitCode, del.stderr, commonHint(del.stderr));
+                throw new NetnsError(s, privileged(oldArgv), del.exitCode, del.stderr, commonHint(del.stderr));
             }
         }
         return { ...news };

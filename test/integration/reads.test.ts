@@ -134,27 +134,30 @@ describe("Route and Rule identity: what makes them ours", () => {
         }
     });
 
-    it("a hand-made twin on the same device without the protocol mark is not ours: read drops it, delete leaves it", async () => {
-        const r = await create("Route", { resourceName: "rp", namespace: A, to: "198.51.100.128/25", via: "192.0.2.2", __owner: mine });
-        await sh(["ip", "-n", A, "route", "del", "198.51.100.128/25", "proto", "77"]);
-        await sh(["ip", "-n", A, "route", "add", "198.51.100.128/25", "via", "192.0.2.2"]);
-        expect(await providers.Route.read(r.id, r.outs)).toEqual({});
+    it("a route changed by hand on its device (ip route replace drops the mark) reads as this one with the drift; delete, which names the mark, leaves it", async () => {
+        const r = await create("Route", { resourceName: "rp", namespace: A, to: "198.51.100.128/25", via: "192.0.2.2", dev: "rdw", __owner: mine });
+        await sh(["ip", "-n", A, "route", "replace", "198.51.100.128/25", "via", "192.0.2.3", "dev", "rdw"]);
+        expect(await providers.Route.read(r.id, r.outs)).toEqual({ id: r.id, props: { ...r.outs, via: "192.0.2.3" } });
         await providers.Route.delete(r.id, r.outs);
         // ip -j prints no protocol for proto boot.
-        expect((await routes("-4", "198.51.100.128/25")).map((x) => [x.gateway, x.protocol])).toEqual([["192.0.2.2", undefined]]);
+        expect((await routes("-4", "198.51.100.128/25")).map((x) => [x.gateway, x.protocol])).toEqual([["192.0.2.3", undefined]]);
         await sh(["ip", "-n", A, "route", "del", "198.51.100.128/25"]);
     });
 
-    it("a hand-made twin of a rule (same priority, selectors and action, no protocol mark) is not read as ours and survives its delete", async () => {
+    it("a hand-made twin of a rule (same priority, selectors and action, no mark) is never removed in its place, nor read in place of the marked one", async () => {
         const rules = async () => (await ipj<{ priority: number; protocol?: string }>(A, ["-4", "rule", "show", "priority", "140"]));
+        const spec = ["from", "192.0.2.0/24", "priority", "140", "lookup", "100"];
         const r = await create("Rule", { resourceName: "twin", namespace: A, priority: 140, from: "192.0.2.0/24", lookup: 100, __owner: mine });
-        await sh(["ip", "-n", A, "-4", "rule", "add", "from", "192.0.2.0/24", "priority", "140", "lookup", "100"]);
+        // The twin first in the kernel's list, ours after it (the first match is what a del without protocol removes).
+        await sh(["ip", "-n", A, "-4", "rule", "del", ...spec, "protocol", "77"]);
+        await sh(["ip", "-n", A, "-4", "rule", "add", ...spec]);
+        await sh(["ip", "-n", A, "-4", "rule", "add", ...spec, "protocol", "77"]);
         // ip -j prints no protocol for a rule made by hand (none given).
-        expect((await rules()).map((x) => x.protocol)).toEqual(["77", undefined]);
+        expect((await rules()).map((x) => x.protocol)).toEqual([undefined, "77"]);
         expect(await providers.Rule.read(r.id, r.outs)).toEqual({ id: r.id, props: r.outs });
-        // Ours gone by hand: the twin is not ours, and delete leaves it.
-        await sh(["ip", "-n", A, "-4", "rule", "del", "from", "192.0.2.0/24", "priority", "140", "lookup", "100", "protocol", "77"]);
-        expect(await providers.Rule.read(r.id, r.outs)).toEqual({});
+        // Delete removes ours, not the twin; a second delete leaves the twin too.
+        await providers.Rule.delete(r.id, r.outs);
+        expect((await rules()).map((x) => x.protocol)).toEqual([undefined]);
         await providers.Rule.delete(r.id, r.outs);
         expect((await rules()).map((x) => x.protocol)).toEqual([undefined]);
         // adopt: true takes the twin over: ours (proto 77) from then on, and no twin is left.
