@@ -147,14 +147,10 @@ function sameAction(a: Action, b: Action): boolean {
     return a.type === b.type && (a.type !== undefined || String(a.lookup) === String(b.lookup));
 }
 
-/**
- * The rules at this priority with these selectors (usually one); with `protocol`, only those of
- * that protocol. Undefined when the namespace is gone.
- */
-async function candidates(s: Subject, r: Identity, protocol?: string): Promise<RuleJson[] | undefined> {
+/** The rules at this priority with these selectors (usually one), whatever their protocol. Undefined when the namespace is gone. */
+async function candidates(s: Subject, r: Identity): Promise<RuleJson[] | undefined> {
     const res = await ipRead<RuleJson>(s, argv.show(r), { namespace: r.namespace, what: `the rules at priority ${r.priority} in ${r.namespace}` });
-    return res?.filter((x) => x.priority === r.priority && sameSelector(r.from, x.src, x.srclen) && sameSelector(r.to, x.dst, x.dstlen)
-        && (protocol === undefined || String(x.protocol) === protocol));
+    return res?.filter((x) => x.priority === r.priority && sameSelector(r.from, x.src, x.srclen) && sameSelector(r.to, x.dst, x.dstlen));
 }
 
 function describe(r: Identity & Action): string {
