@@ -30,8 +30,25 @@ afterEach(() => {
     process.exitCode = undefined;
 });
 
+/** A program that makes one whole-stack problem, and the one failure it must get. */
+interface Refused { what: string; make: () => void; failure: RegExp }
+
+/** One test per case: exactly its failure, logged, and the CLI's exit code. */
+function eachRefused(cases: Refused[]): void {
+    for (const c of cases) {
+        it(c.what, async () => {
+            const checks = await run();
+            c.make();
+            await settle(checks);
+            expect(checks.failures).toHaveLength(1);
+            expect(checks.failures[0]).toMatch(c.failure);
+            expect(process.exitCode).toBe(32);
+        });
+    }
+}
+
 describe("duplicates, one kind at a time", () => {
-    const cases: { what: string; make: () => void; failure: RegExp }[] = [
+    const cases: Refused[] = [
         {
             what: "two Namespaces with one name",
             make: () => { new Namespace("a", { name: "lab" }); new Namespace("b", { name: "lab" }); },
@@ -86,16 +103,7 @@ describe("duplicates, one kind at a time", () => {
             failure: /^Rule "b": property priority 100 \(from 192.0.2.0\/24 to all\) in namespace n1 is already used by Rule "a" \(priority\): the kernel refuses a second identical rule$/,
         },
     ];
-    for (const c of cases) {
-        it(c.what, async () => {
-            const checks = await run();
-            c.make();
-            await settle(checks);
-            expect(checks.failures).toHaveLength(1);
-            expect(checks.failures[0]).toMatch(c.failure);
-            expect(process.exitCode).toBe(32);
-        });
-    }
+    eachRefused(cases);
 
     it("accepts what only looks alike: other namespaces, tables, metrics, priorities, families", async () => {
         const checks = await run();
@@ -195,7 +203,7 @@ describe("one object per program run", () => {
 });
 
 describe("inline sub-objects against the standalone kinds", () => {
-    const cases: { what: string; make: () => void; failure: RegExp }[] = [
+    const cases: Refused[] = [
         {
             what: "an address declared inline and by an Address on the same end",
             make: () => {
@@ -229,16 +237,7 @@ describe("inline sub-objects against the standalone kinds", () => {
             failure: /^Sysctl "fwd": property key net\.ipv4\.ip_forward in namespace r1 is already used by Namespace "router" \(sysctls\): two values for one setting would overwrite each other on every up$/,
         },
     ];
-    for (const c of cases) {
-        it(c.what, async () => {
-            const checks = await run();
-            c.make();
-            await settle(checks);
-            expect(checks.failures).toHaveLength(1);
-            expect(checks.failures[0]).toMatch(c.failure);
-            expect(process.exitCode).toBe(32);
-        });
-    }
+    eachRefused(cases);
 
     it("accepts a standalone Address and Route on a device that has inline addresses, and an inline gateway's segment", async () => {
         const checks = await run();
@@ -286,7 +285,7 @@ describe("inline routes and the untied-route warning", () => {
 });
 
 describe("one destination, three spellings (issue 21 item 15)", () => {
-    const cases: { what: string; make: () => void; failure: RegExp }[] = [
+    const cases: Refused[] = [
         {
             what: "two Routes to default and 0.0.0.0/0",
             make: () => {
@@ -312,16 +311,7 @@ describe("one destination, three spellings (issue 21 item 15)", () => {
             failure: /^VethPair "cable": property routes 0\.0\.0\.0\/0 \(table main, metric 0\) in namespace n1 is already used by Route "r" \(to\)/,
         },
     ];
-    for (const c of cases) {
-        it(c.what, async () => {
-            const checks = await run();
-            c.make();
-            await settle(checks);
-            expect(checks.failures).toHaveLength(1);
-            expect(checks.failures[0]).toMatch(c.failure);
-            expect(process.exitCode).toBe(32);
-        });
-    }
+    eachRefused(cases);
 
     it("keeps an IPv4 and an IPv6 default apart", async () => {
         const checks = await run();
