@@ -11,7 +11,7 @@ import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { lessons } from "../stacks/lessons";
-import { namespaceExists } from "../provider/kinds/namespace";
+import { namespaceExists } from "../provider/host/netns";
 import { nsname } from "../provider/engine/fields";
 import { ipJson } from "../provider/host/run";
 import { describeOwner, parseMark, sameOwner, type Mark, type Owner } from "../provider/ownership/owner";

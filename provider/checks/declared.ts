@@ -40,7 +40,9 @@ export type Fact =
     /** It connects `namespace` to the subnet of `segment` (an address or network with its prefix). */
     | { segment: string; namespace: string; by: string; dev: string }
     /** It uses the gateway `gateway` in `namespace`, given by `property`. */
-    | { gateway: string; namespace: string; property: string };
+    | { gateway: string; namespace: string; property: string }
+    /** It writes the sysctl `sysctl` (a key as given) in `namespace`, given by `property` (coupled keys: sysctlCoupling). */
+    | { sysctl: string; namespace: string; property: string };
 
 /** The facts of `facts` once the inputs `needs` are known (a kind's `claims`, built with `on`). */
 export interface ClaimRule {
@@ -62,6 +64,8 @@ interface Owner {
 
 export class StackChecks {
     private readonly claims = new Map<string, Owner>();
+    /** Sysctl keys by coupled group (namespace, family, setting): see recordSysctl. */
+    private readonly coupled = new Map<string, { owner: Owner; key: string; all: boolean }[]>();
     /** Namespaces this stack creates, and whether it adopts them. */
     private readonly namespaces = new Map<string, { adopt: boolean }>();
     /** The subnets each namespace is connected to, with who connects it. */
@@ -105,6 +109,8 @@ export class StackChecks {
             else if (first.resource !== resource) this.fail(owner, `${f.what} is already used by ${first.kind} "${first.name}" (${first.property}): ${f.why}`);
         } else if ("namespace" in f && "adopt" in f) {
             this.namespaces.set(f.namespace, { adopt: f.adopt });
+        } else if ("sysctl" in f) {
+            this.recordSysctl({ resource, kind, name, property: f.property }, f.namespace, f.sysctl);
         } else if ("segment" in f) {
             const net = parseCidr(f.segment);
             if (!net) return;
@@ -114,6 +120,29 @@ export class StackChecks {
         } else {
             this.gateways.push({ owner: { resource, kind, name, property: f.property }, namespace: f.namespace, via: f.gateway });
         }
+    }
+
+    /**
+     * A key that the kernel writes along with another of the stack (sysctlCoupling): writing
+     * net.ipv4.conf.all.forwarding sets conf.default.forwarding and every conf.DEV.forwarding too,
+     * so the two would overwrite each other, and each would record the other's write as the value
+     * to restore. Refused, against the second one known.
+     */
+    private recordSysctl(owner: Owner, namespace: string, key: string): void {
+        const c = sysctlCoupling(key);
+        if (!c) return;
+        const group = `${namespace} ${c.group}`;
+        const seen = this.coupled.get(group) ?? [];
+        // Two keys that are not `all` (default, eth0) are apart; the same key twice is a claim of its own.
+        const other = seen.find((x) => x.all !== c.all && x.owner.resource !== owner.resource);
+        if (other) {
+            const [all, one] = c.all ? [key, other.key] : [other.key, key];
+            this.fail(owner, `${key} in namespace ${namespace} is also written by ${other.owner.kind} "${other.owner.name}" (${other.owner.property}: ${other.key}): ` +
+                `the kernel sets ${one} whenever ${all} is written, so the two would overwrite each other and destroy could not restore what was there before. Declare one of them`);
+            return;
+        }
+        seen.push({ owner, key, all: c.all });
+        this.coupled.set(group, seen);
     }
 
     /**
@@ -213,6 +242,30 @@ export function familyOf(...texts: (string | undefined)[]): Family | undefined {
 export function canonical(cidr: string): string {
     const c = parseCidr(cidr);
     return c ? formatCidr(c) : cidr;
+}
+
+/**
+ * A sysctl key in one spelling: the slash form with each component as the kernel names it
+ * (`net.ipv4.conf.eth0/1.rp_filter` and `net/ipv4/conf/eth0.1/rp_filter` are one: sysctl(8)
+ * reads a key whose first separator is '.' with '.' and '/' swapped), and `net.ipv4.ip_forward`
+ * as `net/ipv4/conf/all/forwarding`, which is the same kernel value (the kernel's ip_forward
+ * handler reads and writes conf.all.forwarding).
+ */
+export function sysctlCanonical(key: string): string {
+    const first = key.search(/[./]/);
+    const path = first >= 0 && key[first] === "/" ? key : key.replace(/[./]/g, (c) => (c === "." ? "/" : "."));
+    return path === "net/ipv4/ip_forward" ? "net/ipv4/conf/all/forwarding" : path;
+}
+
+/**
+ * The settings the kernel copies from `all` to `default` and every interface when `all` is
+ * written: IPv4 and IPv6 forwarding, IPv6 disable_ipv6. A key of one of them gives its group (per
+ * family and setting) and whether it is the `all` key; any other key, undefined.
+ */
+export function sysctlCoupling(key: string): { group: string; all: boolean } | undefined {
+    const m = /^net\/(ipv4|ipv6)\/conf\/([^/]+)\/(forwarding|disable_ipv6)$/.exec(sysctlCanonical(key));
+    if (!m || (m[1] === "ipv4" && m[3] !== "forwarding")) return undefined;
+    return { group: `${m[1]} ${m[3]}`, all: m[2] === "all" };
 }
 
 /**

@@ -195,7 +195,11 @@ export function commonHint(stderr: string): string {
     return "run the command above by hand to see more; `pulumi refresh` brings the state in line with the host";
 }
 
-/** Runs `ip -j ...` and parses its JSON. An empty answer is an empty list. */
+/**
+ * Runs `ip -j ...` and parses its JSON. An empty answer is an empty list; so is a failure, whose
+ * exit code the caller must look at. The kinds read through reads.ts (ipRead) instead, which
+ * tells "gone" from "failed".
+ */
 export async function ipJson<T>(subject: Subject, argv: readonly string[]): Promise<{ exitCode: number; stderr: string; value: T[] }> {
     const r = await exec(subject, argv);
     if (r.exitCode !== 0) return { exitCode: r.exitCode, stderr: r.stderr, value: [] };

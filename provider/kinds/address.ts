@@ -5,8 +5,9 @@ import { canonical } from "../checks/declared";
 import { resourceClass, type ResourceClass } from "../engine/dynamic";
 import { adopt, ifname, nsname } from "../engine/fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "../engine/kind";
-import { exec, ipJson, NetnsError, privileged, commonHint, type Subject } from "../host/run";
+import { exec, NetnsError, privileged, commonHint, type Subject } from "../host/run";
 import { inAnotherStacksNamespace, inOwnNamespace } from "../ownership/nsmark";
+import { ipRead } from "../host/reads";
 import { formatCidr, isBroadcast, isNetworkAddress, parseCidr } from "../engine/net";
 
 /** An interface address: a host address with its prefix, 192.0.2.1/24 or 2001:db8::1/64. */
@@ -52,8 +53,9 @@ interface AddrJson { addr_info: { family: string; local: string; prefixlen: numb
 
 async function present(s: Subject, a: AddressSpec): Promise<boolean> {
     const want = parseCidr(a.address);
-    const r = await ipJson<AddrJson>(s, argv.show(a));
-    return r.value.some((l) => l.addr_info.some((i) => {
+    // Gone with its namespace or its device: not present. Any other failure throws (reads.ts).
+    const r = await ipRead<AddrJson>(s, argv.show(a), { namespace: a.namespace, device: a.dev, what: `the addresses of ${a.dev} in ${a.namespace}` });
+    return (r ?? []).some((l) => l.addr_info.some((i) => {
         const got = parseCidr(`${i.local}/${i.prefixlen}`);
         return got !== undefined && want !== undefined && got.value === want.value && got.prefix === want.prefix && got.family === want.family;
     }));

@@ -11,8 +11,9 @@ import { interfaceClaim } from "../checks/declared";
 import { resourceClass, type ResourceClass } from "../engine/dynamic";
 import { adopt, adoptFrom, ifindex, ifname, mtu, nsname, up } from "../engine/fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "../engine/kind";
-import { exec, ipJson, KilledError, mustRun, NetnsError, privileged, commonHint, warn, type Result, type Subject } from "../host/run";
+import { exec, KilledError, mustRun, NetnsError, privileged, commonHint, warn, type Result, type Subject } from "../host/run";
 import { addMade, markedByThisResource } from "../ownership/made";
+import { ipRead } from "../host/reads";
 import { claimOf, formatMark, leftAlone, mayDelete, onExisting } from "../ownership/owner";
 import { addLines, addressFacts, addressList, change as changeEntries, entriesHint, present, runLines } from "./inline";
 
@@ -72,7 +73,7 @@ interface LinkJson { ifindex: number; flags: string[]; mtu: number; address: str
 interface Live { ifindex: number; mtu: number; mac: string; up: boolean; kind: string | undefined; alias: string | undefined }
 
 async function show(s: Subject, a: Where): Promise<Live | undefined> {
-    const l = (await ipJson<LinkJson>(s, argv.show(a))).value[0];
+    const l = (await ipRead<LinkJson>(s, argv.show(a), { namespace: a.namespace, device: a.name, what: `bridge ${a.name} in ${a.namespace}` }))?.[0];
     return l && { ifindex: l.ifindex, mtu: l.mtu, mac: l.address, up: l.flags.includes("UP"), kind: l.linkinfo?.info_kind, alias: l.ifalias };
 }
 

@@ -15,12 +15,13 @@
 //   ip netns exec NS sysctl -n KEY...;  ip netns exec NS sysctl -q -w KEY=VALUE...              (sysctls)
 import { z } from "zod";
 import { hostCidr } from "./address";
-import { canonical, familyOf, routeDestination, type Fact } from "../checks/declared";
+import { canonical, familyOf, routeDestination, sysctlCanonical, type Fact } from "../checks/declared";
 import { LIMITS, sysctlKey, sysctlNormalize, sysctlValue } from "../engine/fields";
 import { parseCidr } from "../engine/net";
 import { ROUTE_PROTO } from "../ownership/owner";
 import { familiesAgree, family, kernelMetric, routeFields } from "./route";
-import { exec, ipJson, mustRun, type Subject } from "../host/run";
+import { exec, mustRun, type Subject } from "../host/run";
+import { ipRead } from "../host/reads";
 
 /** Addresses on one interface: each a host address with its prefix, as the Address kind takes it; no two the same. */
 export const addressList = z.array(hostCidr, { error: "must be a list of addresses with prefix lengths, such as [\"192.0.2.1/24\"]" }).max(LIMITS.list, `has more than ${LIMITS.list} entries`).superRefine((list, ctx) => {
@@ -115,8 +116,8 @@ export async function present(s: Subject, ns: string, dev: string, e: Entries): 
     if (e.addresses !== undefined) {
         const live = new Set<string>();
         if (e.addresses.length > 0) {
-            const r = await ipJson<AddrJson>(s, argv.addresses(ns, dev));
-            for (const l of r.value) for (const i of l.addr_info ?? []) if (i.local) live.add(canonical(`${i.local}/${i.prefixlen}`));
+            const r = await ipRead<AddrJson>(s, argv.addresses(ns, dev), { namespace: ns, device: dev, what: `the addresses of ${dev} in ${ns}` });
+            for (const l of r ?? []) for (const i of l.addr_info ?? []) if (i.local) live.add(canonical(`${i.local}/${i.prefixlen}`));
         }
         out.addresses = e.addresses.filter((a) => live.has(canonical(a)));
     }
@@ -124,8 +125,8 @@ export async function present(s: Subject, ns: string, dev: string, e: Entries): 
         const live = new Map<string, RouteJson>();
         for (const fam of ["-4", "-6"] as const) {
             if (!e.routes.some((r) => family(r) === fam)) continue;
-            const r = await ipJson<RouteJson>(s, argv.routes(ns, dev, fam));
-            for (const x of r.value) {
+            const r = await ipRead<RouteJson>(s, argv.routes(ns, dev, fam), { namespace: ns, device: dev, what: `the routes through ${dev} in ${ns}` });
+            for (const x of r ?? []) {
                 if (!x.dst) continue;
                 const to = x.dst === "default" ? (fam === "-6" ? "::/0" : "0.0.0.0/0") : x.dst.includes("/") ? x.dst : `${x.dst}/${fam === "-6" ? 128 : 32}`;
                 const table = x.table === undefined || x.table === "main" ? "main" : Number(x.table);
@@ -229,5 +230,6 @@ export function routeFacts(ns: string, dev: string, routes: readonly z.input<typ
 
 /** What inline sysctls claim: the same setting as a Sysctl with that key. */
 export function sysctlFacts(ns: string, sysctls: Record<string, string> | undefined): Fact[] {
-    return Object.keys(sysctls ?? {}).map((k) => ({ claim: `sysctl ${ns} ${k}`, property: "sysctls", what: `${k} in namespace ${ns}`, why: "two values for one setting would overwrite each other on every up" }));
+    return Object.keys(sysctls ?? {}).flatMap((k) => [{ claim: `sysctl ${ns} ${sysctlCanonical(k)}`, property: "sysctls", what: `${k} in namespace ${ns}`, why: "two values for one setting would overwrite each other on every up" },
+        { sysctl: k, namespace: ns, property: "sysctls" }]);
 }

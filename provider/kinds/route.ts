@@ -6,9 +6,10 @@ import { familyOf, routeDestination } from "../checks/declared";
 import { resourceClass, type ResourceClass } from "../engine/dynamic";
 import { adopt, ifname, nsname, UNKNOWN } from "../engine/fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "../engine/kind";
-import { exec, ipJson, mustRun, NetnsError, privileged, commonHint, type Subject } from "../host/run";
+import { exec, mustRun, NetnsError, privileged, commonHint, type Subject } from "../host/run";
 import { ROUTE_PROTO } from "../ownership/owner";
 import { inAnotherStacksNamespace, inOwnNamespace } from "../ownership/nsmark";
+import { ipRead } from "../host/reads";
 import { isNetworkAddress, parseCidr, parseIp, type Family } from "../engine/net";
 
 /** A route destination: `default` or a network address with its prefix (no host bits). */
@@ -88,22 +89,36 @@ function spec(r: RouteSpec): string[] {
 }
 
 // Made and replaced routes carry the project's protocol number (owner.ts), which tells them from
-// the kernel's and hand-made ones; show and del name none, so routes of releases before it
-// (proto boot) are found and removed as before.
+// the kernel's and hand-made ones. Read takes for this Route a route of its destination, table
+// and metric through its device (when `dev` is given: a route through another device is never
+// it), the one with the mark first; one without the mark is this Route changed by hand (`ip route
+// replace` drops the mark), reported as drift and marked again by the next up. Del names the
+// device and the mark, so that the kernel removes ours and never a hand-made route. A state from
+// before the marks (no owner, routes made with proto boot) is removed without the mark, as then.
 export const argv = {
     add: (r: RouteSpec) => ["ip", "-n", r.namespace, family(r), "route", "add", ...spec(r), "proto", String(ROUTE_PROTO)],
     replace: (r: RouteSpec) => ["ip", "-n", r.namespace, family(r), "route", "replace", ...spec(r), "proto", String(ROUTE_PROTO)],
     show: (r: RouteSpec) => ["ip", "-n", r.namespace, "-j", family(r), "route", "show", "table", String(r.table), "exact", r.to === "default" ? (family(r) === "-6" ? "::/0" : "0.0.0.0/0") : r.to],
     // IPv6 always names the metric: without one, `route del` removes whichever route to `to` comes first.
-    del: (r: RouteSpec) => ["ip", "-n", r.namespace, family(r), "route", "del", r.to, ...opt("metric", family(r) === "-6" ? kernelMetric(r) : r.metric), "table", String(r.table)],
+    del: (r: RouteSpec, marked = false) => ["ip", "-n", r.namespace, family(r), "route", "del", r.to, ...opt("metric", family(r) === "-6" ? kernelMetric(r) : r.metric), ...opt("dev", r.dev), "table", String(r.table),
+        ...(marked ? ["proto", String(ROUTE_PROTO)] : [])],
 };
 
-interface RouteJson { dst: string; gateway?: string; dev?: string; metric?: number; prefsrc?: string }
+interface RouteJson { dst: string; gateway?: string; dev?: string; metric?: number; prefsrc?: string; protocol?: string | number }
+
+/** Whether a resource's routes carry the mark: every one made since the marks (the resource passes its stack). */
+const marked = (s: Subject) => s.owner !== undefined;
+
+/** The live route that is this Route among those `ip -j route show` printed: its metric and device (when given), the marked one first. */
+export function ours(r: RouteSpec, shown: RouteJson[]): RouteJson | undefined {
+    const defaultMetric = family(r) === "-6" ? 1024 : 0;
+    const same = shown.filter((x) => (x.metric ?? defaultMetric) === kernelMetric(r) && (r.dev === undefined || x.dev === r.dev));
+    return same.find((x) => String(x.protocol) === String(ROUTE_PROTO)) ?? same[0];
+}
 
 async function live(s: Subject, r: RouteSpec): Promise<RouteJson | undefined> {
-    const res = await ipJson<RouteJson>(s, argv.show(r));
-    const defaultMetric = family(r) === "-6" ? 1024 : 0;
-    return res.value.find((x) => (x.metric ?? defaultMetric) === kernelMetric(r));
+    const res = await ipRead<RouteJson>(s, argv.show(r), { namespace: r.namespace, what: `the routes to ${r.to} in ${r.namespace} (table ${r.table})` });
+    return ours(r, res ?? []);
 }
 
 /** Whether the live route found by its identity (live) is exactly the declared one: gateway, device and source too. */
@@ -176,9 +191,9 @@ export const route: KindDef<"Route", typeof schema, {}> = defineKind({
         // to the kernel) would remove another route to the same destination.
         if (!(await live(s, o))) return;
         if (await inAnotherStacksNamespace(s, o.namespace, `route ${o.to} in ${o.namespace}`)) return;
-        const r = await exec(s, argv.del(o));
+        const r = await exec(s, argv.del(o, marked(s)));
         if (r.exitCode !== 0 && !/No such process|Cannot find device|Cannot open network namespace|No such file or directory/.test(r.stderr)) {
-            throw new NetnsError(s, privileged(argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));
+            throw new NetnsError(s, privileged(argv.del(o, marked(s))), r.exitCode, r.stderr, commonHint(r.stderr));
         }
     },
 });

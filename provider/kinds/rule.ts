@@ -16,10 +16,10 @@ import { canonical, familyOf } from "../checks/declared";
 import { resourceClass, type ResourceClass } from "../engine/dynamic";
 import { adopt, nsname, UNKNOWN } from "../engine/fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "../engine/kind";
-import { exec, ipJson, NetnsError, privileged, commonHint, type Subject } from "../host/run";
-import { namespaceExists } from "./namespace";
+import { exec, mustRun, NetnsError, privileged, commonHint, type Subject } from "../host/run";
 import { ROUTE_PROTO } from "../ownership/owner";
 import { inAnotherStacksNamespace, inOwnNamespace } from "../ownership/nsmark";
+import { ipRead } from "../host/reads";
 import { bits, formatCidr, hostMask, isNetworkAddress, parseCidr, parseIp } from "../engine/net";
 
 /** A rule selector (`from`, `to`): "all" or a network with its prefix and no host bits. */
@@ -89,11 +89,16 @@ function spec(r: Identity & Action): string[] {
         ...(r.type !== undefined ? [r.type] : ["lookup", String(r.lookup)])];
 }
 
-// A made rule carries the project's protocol number (owner.ts); del names none, so rules of
-// releases before it (proto boot) are removed as before.
+// A made rule carries the project's protocol number (owner.ts). Read takes for this Rule the
+// rules of its priority and selectors with the mark; only when there is none, those without it
+// (this Rule changed by hand: a rule replaced at its priority carries no mark), reported as drift.
+// Del names the mark, so that a hand-made twin (same priority, selectors and action, no mark) is
+// never removed in its place; update removes the old rule by the mark when it has one. A state
+// from before the marks (no owner, rules made with proto boot) is removed without it, as then.
 export const argv = {
     add: (r: Identity & Action) => ["ip", "-n", r.namespace, family(r), "rule", "add", ...spec(r), "protocol", String(ROUTE_PROTO)],
-    del: (r: Identity & Action) => ["ip", "-n", r.namespace, family(r), "rule", "del", ...spec(r)],
+    /** `protocol`: the one to remove (ours, or a twin being adopted); none removes the first that matches. */
+    del: (r: Identity & Action, protocol?: string) => ["ip", "-n", r.namespace, family(r), "rule", "del", ...spec(r), ...(protocol === undefined ? [] : ["protocol", protocol])],
     show: (r: Identity) => ["ip", "-n", r.namespace, "-j", family(r), "rule", "show", "priority", String(r.priority)],
 };
 
@@ -106,6 +111,18 @@ export interface RuleJson {
     dstlen?: number;
     table?: string;
     action?: string;
+    /** The protocol: "77" for ours (owner.ts), "boot" for one made by hand. */
+    protocol?: string;
+}
+
+/** The protocol del names for this resource's own rule: the mark, for every rule made since the marks (the resource passes its stack). */
+const ours = (s: Subject): string | undefined => (s.owner !== undefined ? String(ROUTE_PROTO) : undefined);
+
+/** Of the rules at this priority and selectors, the ones that stand for this Rule: the marked ones, else (changed by hand) the others. */
+function mine(s: Subject, found: RuleJson[]): RuleJson[] {
+    const mark = ours(s);
+    const marked = mark === undefined ? [] : found.filter((x) => String(x.protocol) === mark);
+    return marked.length > 0 ? marked : found;
 }
 
 const GONE = /No such file or directory|Cannot open network namespace/;
@@ -130,14 +147,10 @@ function sameAction(a: Action, b: Action): boolean {
     return a.type === b.type && (a.type !== undefined || String(a.lookup) === String(b.lookup));
 }
 
-/** The rules at this priority with these selectors (usually one). Undefined when the namespace is gone. */
+/** The rules at this priority with these selectors (usually one), whatever their protocol. Undefined when the namespace is gone. */
 async function candidates(s: Subject, r: Identity): Promise<RuleJson[] | undefined> {
-    const res = await ipJson<RuleJson>(s, argv.show(r));
-    if (res.exitCode !== 0) {
-        if (!namespaceExists(r.namespace)) return undefined;
-        throw new NetnsError(s, privileged(argv.show(r)), res.exitCode, res.stderr, commonHint(res.stderr));
-    }
-    return res.value.filter((x) => x.priority === r.priority && sameSelector(r.from, x.src, x.srclen) && sameSelector(r.to, x.dst, x.dstlen));
+    const res = await ipRead<RuleJson>(s, argv.show(r), { namespace: r.namespace, what: `the rules at priority ${r.priority} in ${r.namespace}` });
+    return res?.filter((x) => x.priority === r.priority && sameSelector(r.from, x.src, x.srclen) && sameSelector(r.to, x.dst, x.dstlen));
 }
 
 function describe(r: Identity & Action): string {
@@ -170,11 +183,24 @@ export const rule: KindDef<"Rule", typeof schema, {}> = defineKind({
     async create(s, r) {
         // The kernel tells rules apart by their protocol too: a hand-made twin (proto boot) would
         // not stop the add of ours (proto 77). So an identical rule is looked for first.
-        const same = (await candidates(s, r))?.some((x) => sameAction(liveAction(x), r));
+        const same = (await candidates(s, r))?.find((x) => sameAction(liveAction(x), r));
         if (same) {
             // Taken over with adopt, or when its namespace is this stack's (issue 21 item 12).
-            if (r.adopt || (await inOwnNamespace(s, r.namespace))) return { ...r };
-            throw new NetnsError(s, privileged(argv.show(r)), undefined, "", hint(r, "File exists")!);
+            if (!r.adopt && !(await inOwnNamespace(s, r.namespace))) throw new NetnsError(s, privileged(argv.show(r)), undefined, "", hint(r, "File exists")!);
+            const mark = ours(s);
+            if (mark === undefined || String(same.protocol) === mark) return { ...r };
+            // Adopted: ours from now on, so it carries the mark. The kernel cannot change a rule's
+            // protocol: ours is added at the same priority, then the twin removed by its protocol
+            // (one of none, as `ip rule add` makes it, is the first that matches: the twin, for
+            // the kernel puts ours after the rules of its priority).
+            await mustRun(s, argv.add(r), (e) => hint(r, e));
+            const twin = argv.del(r, same.protocol === undefined ? undefined : String(same.protocol));
+            const del = await exec(s, twin);
+            if (del.exitCode !== 0 && !GONE.test(del.stderr)) {
+                await exec(s, argv.del(r, mark));
+                throw new NetnsError(s, privileged(twin), del.exitCode, del.stderr, commonHint(del.stderr));
+            }
+            return { ...r };
         }
         const res = await exec(s, argv.add(r));
         if (res.exitCode !== 0 && !(r.adopt && /File exists/.test(res.stderr))) {
@@ -184,7 +210,8 @@ export const rule: KindDef<"Rule", typeof schema, {}> = defineKind({
     },
 
     async read(s, o) {
-        const found = await candidates(s, o);
+        const all = await candidates(s, o);
+        const found = all && mine(s, all);
         if (!found || found.length === 0) return undefined;
         if (found.some((x) => sameAction(liveAction(x), o))) return { ...o };
         // Someone changed what the rule does: report the live action under the input names
@@ -203,10 +230,14 @@ export const rule: KindDef<"Rule", typeof schema, {}> = defineKind({
             throw new NetnsError(s, privileged(argv.add(news)), add.exitCode, add.stderr, hint(news, add.stderr) ?? commonHint(add.stderr));
         }
         if (!sameAction(olds, news)) {
-            const del = await exec(s, argv.del(olds));
+            // The old rule by the mark when the one read as this Rule has it; else it was changed by
+            // hand (no mark), and its action names it.
+            const old = (await candidates(s, olds))?.find((x) => sameAction(liveAction(x), olds) && String(x.protocol) === ours(s));
+            const oldArgv = argv.del(olds, old ? ours(s) : undefined);
+            const del = await exec(s, oldArgv);
             if (del.exitCode !== 0 && !GONE.test(del.stderr)) {
-                if (!existed) await exec(s, argv.del(news));
-                throw new NetnsError(s, privileged(argv.del(olds)), del.exitCode, del.stderr, commonHint(del.stderr));
+                if (!existed) await exec(s, argv.del(news, String(ROUTE_PROTO)));
+                throw new NetnsError(s, privileged(oldArgv), del.exitCode, del.stderr, commonHint(del.stderr));
             }
         }
         return { ...news };
@@ -214,9 +245,9 @@ export const rule: KindDef<"Rule", typeof schema, {}> = defineKind({
 
     async delete(s, o) {
         if (await inAnotherStacksNamespace(s, o.namespace, `rule ${o.priority} in ${o.namespace}`)) return;
-        const r = await exec(s, argv.del(o));
+        const r = await exec(s, argv.del(o, ours(s)));
         if (r.exitCode !== 0 && !GONE.test(r.stderr)) {
-            throw new NetnsError(s, privileged(argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));
+            throw new NetnsError(s, privileged(argv.del(o, ours(s))), r.exitCode, r.stderr, commonHint(r.stderr));
         }
     },
 });

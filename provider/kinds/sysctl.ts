@@ -5,11 +5,12 @@
 // always required: nothing here can change a setting of the host. Delete restores the value
 // found before create.
 import { z } from "zod";
+import { sysctlCanonical, sysctlCoupling } from "../checks/declared";
 import { resourceClass, type ResourceClass } from "../engine/dynamic";
 import { nsname, sysctlKey, sysctlValue, sysctlNormalize as normalize } from "../engine/fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "../engine/kind";
 import { exec, mustRun, NetnsError, privileged, commonHint, type Subject } from "../host/run";
-import { namespaceExists } from "./namespace";
+import { namespaceExists } from "../host/netns";
 import { inAnotherStacksNamespace } from "../ownership/nsmark";
 
 // The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
@@ -49,6 +50,66 @@ async function get(s: Subject, a: SysctlSpec): Promise<string> {
     return normalize(r.stdout);
 }
 
+// Writers in one namespace, in this provider process (the engine runs creates and deletes in
+// parallel): each read-then-write (create records `previous`, then writes; delete writes it back)
+// runs alone, one after the other per namespace.
+const queues = new Map<string, Promise<unknown>>();
+function serialized<T>(ns: string, fn: () => Promise<T>): Promise<T> {
+    const run = (queues.get(ns) ?? Promise.resolve()).then(fn, fn);
+    const tail = run.then(() => undefined, () => undefined);
+    queues.set(ns, tail);
+    void tail.then(() => { if (queues.get(ns) === tail) queues.delete(ns); });
+    return run;
+}
+
+// Coupled keys (declared.ts sysctlCoupling): a write of net.ipv4.conf.all.forwarding sets
+// conf.default.forwarding and every conf.DEV.forwarding too. Before this process first writes an
+// `all` key, it notes the value of each key of its group (one `sysctl -a -r`), with the value the
+// write leaves there: a Sysctl of such a key created afterwards records as `previous` the value
+// from before, not the all key's write, as long as the key still holds what that write left; and
+// the delete of the all key, which makes the kernel write its previous value to all of them,
+// writes each one's noted value back after it. The whole-stack checks refuse both keys in one
+// stack when they can see them; this keeps it right when they cannot (keys known only at create,
+// two programs). Kept per process: recovery after a crash sees the values the crashed run left.
+const untouched = new Map<string, Map<string, { before: string; after: string }>>();
+
+const groupArgv = (ns: string, key: string): string[] | undefined => {
+    const c = sysctlCoupling(key);
+    if (!c?.all) return undefined;
+    const [family, setting] = c.group.split(" ") as [string, string];
+    return ["ip", "netns", "exec", ns, "sysctl", "-a", "-r", `^net\\.${family}\\.conf\\.[^.]+\\.${setting}$`];
+};
+
+/** The values of the keys an `all` key's write also sets (none for another key), by canonical key. */
+async function groupValues(s: Subject, ns: string, key: string): Promise<Map<string, string>> {
+    const cmd = groupArgv(ns, key);
+    const out = new Map<string, string>();
+    if (!cmd) return out;
+    const r = await exec(s, cmd);
+    for (const line of r.exitCode === 0 ? r.stdout.split("\n") : []) {
+        const m = /^(\S+) = (.*)$/.exec(line.trim());
+        if (m && sysctlCanonical(m[1]!) !== sysctlCanonical(key)) out.set(sysctlCanonical(m[1]!), normalize(m[2]!));
+    }
+    return out;
+}
+
+/** Writes an `all` key, noting first (once per process) what the keys it also sets held. */
+async function writeAll(s: Subject, a: SysctlSpec, value: string): Promise<void> {
+    const before = await groupValues(s, a.namespace, a.key);
+    await mustRun(s, argv.set(a, value), (e) => hint(a, e));
+    if (before.size === 0) return;
+    const after = await groupValues(s, a.namespace, a.key);
+    const noted = untouched.get(a.namespace) ?? new Map<string, { before: string; after: string }>();
+    for (const [k, v] of before) noted.set(k, { before: noted.get(k)?.before ?? v, after: after.get(k) ?? value });
+    untouched.set(a.namespace, noted);
+}
+
+/** The value a key had before this process's `all` write set it, while it still holds what that write left. */
+function noted(ns: string, key: string, now: string): string | undefined {
+    const n = untouched.get(ns)?.get(sysctlCanonical(key));
+    return n && n.after === now ? n.before : undefined;
+}
+
 /** The Sysctl kind: one per-namespace kernel setting. */
 export const sysctl: KindDef<"Sysctl", typeof schema, typeof computed> = defineKind({
     kind: "Sysctl",
@@ -56,31 +117,38 @@ export const sysctl: KindDef<"Sysctl", typeof schema, typeof computed> = defineK
     computed,
     namespaces: ["namespace"],
     claims: (on) => [
-        on(["namespace", "key"], (a) => [{ claim: `sysctl ${a.namespace} ${a.key.replace(/\//g, ".")}`, property: "key",
-            what: `${a.key} in namespace ${a.namespace}`, why: "two values for one setting would overwrite each other on every up" }]),
+        on(["namespace", "key"], (a) => [{ claim: `sysctl ${a.namespace} ${sysctlCanonical(a.key)}`, property: "key",
+            what: `${a.key} in namespace ${a.namespace}`, why: "two values for one setting would overwrite each other on every up" },
+            { sysctl: a.key, namespace: a.namespace, property: "key" }]),
     ],
     diff: { replace: ["namespace", "key"], update: ["value"] },
     id: (a) => `${a.namespace}/${a.key}`,
 
-    async create(s, a) {
-        const previous = await get(s, a);
-        if (previous !== normalize(a.value)) await mustRun(s, argv.set(a, a.value), (e) => hint(a, e));
+    create: (s, a) => serialized(a.namespace, async () => {
+        const now = await get(s, a);
+        const previous = noted(a.namespace, a.key, now) ?? now;
+        if (now !== normalize(a.value)) await writeAll(s, a, a.value);
         return { ...a, previous };
-    },
+    }),
 
     async read(s, o) {
         if (!namespaceExists(o.namespace)) return undefined;
         const r = await exec(s, argv.get(o));
-        if (r.exitCode !== 0) return undefined;
+        if (r.exitCode !== 0) {
+            // Gone: the namespace, or the key (an interface key whose interface is gone). Any
+            // other failure is no answer, not a deletion.
+            if (!namespaceExists(o.namespace) || /cannot stat .*No such file or directory/.test(r.stderr)) return undefined;
+            throw new NetnsError(s, privileged(argv.get(o)), r.exitCode, r.stderr, `could not read ${o.key} in ${o.namespace}, so its value is not known; ${commonHint(r.stderr)}`);
+        }
         return { ...o, value: normalize(r.stdout) };
     },
 
-    async update(s, olds, news) {
-        await mustRun(s, argv.set(news, news.value), (e) => hint(news, e));
+    update: (s, olds, news) => serialized(news.namespace, async () => {
+        await writeAll(s, news, news.value);
         return { ...news, previous: olds.previous };
-    },
+    }),
 
-    async delete(s, o) {
+    delete: (s, o) => serialized(o.namespace, async () => {
         if (!namespaceExists(o.namespace) || typeof o.previous !== "string") return; // gone with its namespace
         if (await inAnotherStacksNamespace(s, o.namespace, `sysctl ${o.key} in ${o.namespace}`)) return;
         const r = await exec(s, argv.set(o, o.previous));
@@ -88,7 +156,14 @@ export const sysctl: KindDef<"Sysctl", typeof schema, typeof computed> = defineK
         if (r.exitCode !== 0 && namespaceExists(o.namespace) && !/cannot stat .*No such file or directory/.test(r.stderr)) {
             throw new NetnsError(s, privileged(argv.set(o, o.previous)), r.exitCode, r.stderr, hint(o, r.stderr) ?? commonHint(r.stderr));
         }
-    },
+        // An all key's restore wrote its value to the keys of its group too: give each the value it had before.
+        const back = [...(untouched.get(o.namespace) ?? [])].filter(([k]) => sysctlCoupling(k)?.group === sysctlCoupling(o.key)?.group && sysctlCoupling(o.key)?.all);
+        if (r.exitCode === 0 && back.length > 0) {
+            const set = ["ip", "netns", "exec", o.namespace, "sysctl", "-q", "-e", "-w", ...back.map(([k, v]) => `${k}=${v.before}`)];
+            await mustRun(s, set, (e) => hint(o, e));
+            for (const [k] of back) untouched.get(o.namespace)!.delete(k);
+        }
+    }),
 });
 
 /** The arguments of a Sysctl: each input of its schema, as a `pulumi.Input`. */

@@ -14,9 +14,10 @@ import { interfaceClaim } from "../checks/declared";
 import { resourceClass, type ResourceClass } from "../engine/dynamic";
 import { adopt, adoptFrom, ifindex, ifname, linkLocal, mac, mtu, nsname, UNKNOWN, up } from "../engine/fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "../engine/kind";
-import { exec, ipJson, KilledError, mustRun, NetnsError, privileged, commonHint, warn, type Result, type Subject } from "../host/run";
+import { exec, KilledError, mustRun, NetnsError, privileged, commonHint, warn, type Result, type Subject } from "../host/run";
 import { addMade, markedByThisResource } from "../ownership/made";
 import { eui64LinkLocal } from "./eui64";
+import { ipRead } from "../host/reads";
 import { claimOf, formatMark, leftAlone, mayDelete, onExisting } from "../ownership/owner";
 import { addLines, addressFacts, addressList, change, entriesHint, present, routeFacts, routeList, runLines, type Entries, type InlineRoute } from "./inline";
 
@@ -206,8 +207,7 @@ function live(l: LinkJson): Live {
 }
 
 async function show(s: Subject, e: { name: string; namespace: string }): Promise<Live | undefined> {
-    const r = await ipJson<LinkJson>(s, argv.show(e));
-    const l = r.value[0];
+    const l = (await ipRead<LinkJson>(s, argv.show(e), { namespace: e.namespace, device: e.name, what: `interface ${e.name} in ${e.namespace}` }))?.[0];
     return l ? live(l) : undefined;
 }
 
@@ -238,8 +238,8 @@ interface AddrJson { addr_info?: { family?: string; local?: string; scope?: stri
 
 /** The IPv6 link-local address of an end, or "" when it has none. */
 async function linkLocalOf(s: Subject, e: { name: string; namespace: string }): Promise<string> {
-    const r = await ipJson<AddrJson>(s, argv.linkLocal(e));
-    for (const l of r.value) for (const i of l.addr_info ?? []) if (i.family === "inet6" && i.scope === "link" && i.local) return i.local;
+    const r = await ipRead<AddrJson>(s, argv.linkLocal(e), { namespace: e.namespace, device: e.name, what: `the link-local address of ${e.name} in ${e.namespace}` });
+    for (const l of r ?? []) for (const i of l.addr_info ?? []) if (i.family === "inet6" && i.scope === "link" && i.local) return i.local;
     return "";
 }
 
@@ -279,8 +279,9 @@ async function arePeers(s: Subject, x: End, lx: Live, y: End, ly: Live): Promise
         return lx.peerNetnsid === undefined && ly.peerNetnsid === undefined && lx.peerName === y.name && ly.peerName === x.name;
     }
     if (lx.peerIfindex !== ly.ifindex || ly.peerIfindex !== lx.ifindex || lx.peerNetnsid === undefined || ly.peerNetnsid === undefined) return false;
-    const ids = await ipJson<{ nsid: number; name?: string }>(s, ["ip", "-n", x.namespace, "-j", "netns", "list-id"]);
-    return ids.value.find((e) => e.nsid === lx.peerNetnsid)?.name === y.namespace;
+    // A failed read is no answer (reads.ts): it throws rather than calling the pair gone.
+    const ids = await ipRead<{ nsid: number; name?: string }>(s, ["ip", "-n", x.namespace, "-j", "netns", "list-id"], { namespace: x.namespace, what: `the namespace ids of ${x.namespace}` });
+    return ids?.find((e) => e.nsid === lx.peerNetnsid)?.name === y.namespace;
 }
 
 /**

@@ -4,13 +4,18 @@
 // kinds can read it without importing each other.
 import { claimOf, formatMark, leftAlone, mayDelete, parseMark, sameOwner, type Claim, type Owner } from "./owner";
 import { ipJson, mustRun, NetnsError, warn, type Subject } from "../host/run";
+import { ipRead } from "../host/reads";
 
 export const loArgv = (name: string) => ["ip", "-n", name, "-j", "link", "show", "dev", "lo"];
 
-/** Whose the namespace is, by the mark in its lo's alias; undefined when it cannot be read (gone). */
+/**
+ * Whose the namespace is, by the mark in its lo's alias; undefined when the namespace is gone.
+ * A read that fails otherwise throws (reads.ts): whose it is stays unknown, so nothing in it may
+ * be deleted.
+ */
 export async function namespaceClaim(s: Subject, name: string): Promise<Claim | undefined> {
-    const r = await ipJson<{ ifalias?: string }>(s, loArgv(name));
-    return r.exitCode === 0 ? claimOf(r.value[0]?.ifalias, s.owner) : undefined;
+    const r = await ipRead<{ ifalias?: string }>(s, loArgv(name), { namespace: name, device: "lo", what: `the ownership mark of namespace ${name} (lo's alias)` });
+    return r === undefined ? undefined : claimOf(r[0]?.ifalias, s.owner);
 }
 
 /**

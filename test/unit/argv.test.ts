@@ -158,7 +158,9 @@ describe("Route", () => {
             want: ["ip", "-n", "ns1", "-j", "-6", "route", "show", "table", "100", "exact", "2001:db8:2::/64"] },
         { what: "show the IPv4 default", got: routeArgv.show(route({ to: "default" })), want: ["ip", "-n", "ns1", "-j", "-4", "route", "show", "table", "main", "exact", "0.0.0.0/0"] },
         { what: "show the IPv6 default", got: routeArgv.show(route({ to: "default", via: "2001:db8::1" })), want: ["ip", "-n", "ns1", "-j", "-6", "route", "show", "table", "main", "exact", "::/0"] },
-        { what: "del with metric", got: routeArgv.del(full), want: ["ip", "-n", "ns1", "-4", "route", "del", "198.51.100.0/24", "metric", "100", "table", "main"] },
+        // The device where given, and the protocol mark for a marked route: the kernel then removes ours, never a hand-made twin.
+        { what: "del with metric and device", got: routeArgv.del(full), want: ["ip", "-n", "ns1", "-4", "route", "del", "198.51.100.0/24", "metric", "100", "dev", "veth0", "table", "main"] },
+        { what: "del of a marked route", got: routeArgv.del(full, true), want: ["ip", "-n", "ns1", "-4", "route", "del", "198.51.100.0/24", "metric", "100", "dev", "veth0", "table", "main", "proto", "77"] },
         { what: "del without metric", got: routeArgv.del(route()), want: ["ip", "-n", "ns1", "-4", "route", "del", "198.51.100.0/24", "table", "main"] },
         // IPv6 always names the metric (the kernel stores none and 0 as 1024): without one, del removes the first route to `to`.
         { what: "del IPv6 default", got: routeArgv.del(route({ to: "default", via: "2001:db8::1", table: 7 })), want: ["ip", "-n", "ns1", "-6", "route", "del", "default", "metric", "1024", "table", "7"] },

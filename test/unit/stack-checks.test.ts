@@ -30,8 +30,25 @@ afterEach(() => {
     process.exitCode = undefined;
 });
 
+/** A program that makes one whole-stack problem, and the one failure it must get. */
+interface Refused { what: string; make: () => void; failure: RegExp }
+
+/** One test per case: exactly its failure, logged, and the CLI's exit code. */
+function eachRefused(cases: Refused[]): void {
+    for (const c of cases) {
+        it(c.what, async () => {
+            const checks = await run();
+            c.make();
+            await settle(checks);
+            expect(checks.failures).toHaveLength(1);
+            expect(checks.failures[0]).toMatch(c.failure);
+            expect(process.exitCode).toBe(32);
+        });
+    }
+}
+
 describe("duplicates, one kind at a time", () => {
-    const cases: { what: string; make: () => void; failure: RegExp }[] = [
+    const cases: Refused[] = [
         {
             what: "two Namespaces with one name",
             make: () => { new Namespace("a", { name: "lab" }); new Namespace("b", { name: "lab" }); },
@@ -86,16 +103,7 @@ describe("duplicates, one kind at a time", () => {
             failure: /^Rule "b": property priority 100 \(from 192.0.2.0\/24 to all\) in namespace n1 is already used by Rule "a" \(priority\): the kernel refuses a second identical rule$/,
         },
     ];
-    for (const c of cases) {
-        it(c.what, async () => {
-            const checks = await run();
-            c.make();
-            await settle(checks);
-            expect(checks.failures).toHaveLength(1);
-            expect(checks.failures[0]).toMatch(c.failure);
-            expect(process.exitCode).toBe(32);
-        });
-    }
+    eachRefused(cases);
 
     it("accepts what only looks alike: other namespaces, tables, metrics, priorities, families", async () => {
         const checks = await run();
@@ -195,7 +203,7 @@ describe("one object per program run", () => {
 });
 
 describe("inline sub-objects against the standalone kinds", () => {
-    const cases: { what: string; make: () => void; failure: RegExp }[] = [
+    const cases: Refused[] = [
         {
             what: "an address declared inline and by an Address on the same end",
             make: () => {
@@ -229,16 +237,7 @@ describe("inline sub-objects against the standalone kinds", () => {
             failure: /^Sysctl "fwd": property key net\.ipv4\.ip_forward in namespace r1 is already used by Namespace "router" \(sysctls\): two values for one setting would overwrite each other on every up$/,
         },
     ];
-    for (const c of cases) {
-        it(c.what, async () => {
-            const checks = await run();
-            c.make();
-            await settle(checks);
-            expect(checks.failures).toHaveLength(1);
-            expect(checks.failures[0]).toMatch(c.failure);
-            expect(process.exitCode).toBe(32);
-        });
-    }
+    eachRefused(cases);
 
     it("accepts a standalone Address and Route on a device that has inline addresses, and an inline gateway's segment", async () => {
         const checks = await run();
@@ -286,7 +285,7 @@ describe("inline routes and the untied-route warning", () => {
 });
 
 describe("one destination, three spellings (issue 21 item 15)", () => {
-    const cases: { what: string; make: () => void; failure: RegExp }[] = [
+    const cases: Refused[] = [
         {
             what: "two Routes to default and 0.0.0.0/0",
             make: () => {
@@ -312,16 +311,7 @@ describe("one destination, three spellings (issue 21 item 15)", () => {
             failure: /^VethPair "cable": property routes 0\.0\.0\.0\/0 \(table main, metric 0\) in namespace n1 is already used by Route "r" \(to\)/,
         },
     ];
-    for (const c of cases) {
-        it(c.what, async () => {
-            const checks = await run();
-            c.make();
-            await settle(checks);
-            expect(checks.failures).toHaveLength(1);
-            expect(checks.failures[0]).toMatch(c.failure);
-            expect(process.exitCode).toBe(32);
-        });
-    }
+    eachRefused(cases);
 
     it("keeps an IPv4 and an IPv6 default apart", async () => {
         const checks = await run();
@@ -366,4 +356,75 @@ describe("inputs the checks must not read before validation (issue 21 item 14)",
             }
         });
     }
+});
+
+describe("sysctl aliases and coupled keys (one kernel value, or one write that sets another)", () => {
+    const refused: { what: string; make: () => void; failure: RegExp }[] = [
+        {
+            what: "net.ipv4.ip_forward and net.ipv4.conf.all.forwarding, two Sysctls",
+            make: () => {
+                new Sysctl("a", { namespace: "n1", key: "net.ipv4.ip_forward", value: "1" });
+                new Sysctl("b", { namespace: "n1", key: "net.ipv4.conf.all.forwarding", value: "0" });
+            },
+            failure: /^Sysctl "b": property key net\.ipv4\.conf\.all\.forwarding in namespace n1 is already used by Sysctl "a" \(key\): two values for one setting/,
+        },
+        {
+            what: "net.ipv4.ip_forward inline and net.ipv4.conf.all.forwarding by a Sysctl",
+            make: () => {
+                new Namespace("r", { name: "r1", sysctls: { "net.ipv4.ip_forward": "1" } });
+                new Sysctl("fwd", { namespace: "r1", key: "net.ipv4.conf.all.forwarding", value: "1" });
+            },
+            failure: /^Sysctl "fwd": property key net\.ipv4\.conf\.all\.forwarding in namespace r1 is already used by Namespace "r" \(sysctls\)/,
+        },
+        {
+            what: "conf.all.forwarding and an interface's forwarding",
+            make: () => {
+                new Sysctl("all", { namespace: "n1", key: "net.ipv4.conf.all.forwarding", value: "1" });
+                new Sysctl("one", { namespace: "n1", key: "net.ipv4.conf.x0.forwarding", value: "0" });
+            },
+            failure: /^Sysctl "one": property key net\.ipv4\.conf\.x0\.forwarding in namespace n1 is also written by Sysctl "all" \(key: net\.ipv4\.conf\.all\.forwarding\): the kernel sets net\.ipv4\.conf\.x0\.forwarding whenever net\.ipv4\.conf\.all\.forwarding is written/,
+        },
+        {
+            what: "conf.default.forwarding, then ip_forward (the all key second)",
+            make: () => {
+                new Sysctl("dflt", { namespace: "n1", key: "net.ipv4.conf.default.forwarding", value: "0" });
+                new Namespace("n", { name: "n1", sysctls: { "net.ipv4.ip_forward": "1" } });
+            },
+            failure: /^Namespace "n": property sysctls net\.ipv4\.ip_forward in namespace n1 is also written by Sysctl "dflt" \(key: net\.ipv4\.conf\.default\.forwarding\)/,
+        },
+        {
+            what: "IPv6 conf.all.disable_ipv6 and conf.default.disable_ipv6",
+            make: () => {
+                new Sysctl("a", { namespace: "n1", key: "net.ipv6.conf.all.disable_ipv6", value: "1" });
+                new Sysctl("b", { namespace: "n1", key: "net.ipv6.conf.default.disable_ipv6", value: "0" });
+            },
+            failure: /^Sysctl "b": property key net\.ipv6\.conf\.default\.disable_ipv6 in namespace n1 is also written by Sysctl "a"/,
+        },
+    ];
+    for (const c of refused) {
+        it(`refuses ${c.what}, in one line`, async () => {
+            const checks = await run();
+            c.make();
+            await settle(checks);
+            expect(checks.failures).toHaveLength(1);
+            expect(checks.failures[0]).toMatch(c.failure);
+            expect(checks.failures[0]).not.toContain("\n");
+            expect(process.exitCode).toBe(32);
+        });
+    }
+
+    it("accepts keys that are apart: two interfaces, default and an interface, all in two namespaces or two families, rp_filter", async () => {
+        const checks = await run();
+        new Sysctl("a", { namespace: "n1", key: "net.ipv4.conf.x0.forwarding", value: "1" });
+        new Sysctl("b", { namespace: "n1", key: "net.ipv4.conf.x1.forwarding", value: "1" });
+        new Sysctl("c", { namespace: "n1", key: "net.ipv4.conf.default.forwarding", value: "1" });
+        new Sysctl("d", { namespace: "n2", key: "net.ipv4.ip_forward", value: "1" });
+        new Sysctl("e", { namespace: "n1", key: "net.ipv6.conf.all.forwarding", value: "1" });
+        new Sysctl("f", { namespace: "n3", key: "net.ipv4.conf.all.rp_filter", value: "1" });
+        new Sysctl("g", { namespace: "n3", key: "net.ipv4.conf.x0.rp_filter", value: "0" });
+        // One resource may write a coupled pair: one process, the values read before.
+        new Namespace("n4", { name: "n4", sysctls: { "net.ipv4.ip_forward": "1", "net.ipv4.conf.default.forwarding": "1" } });
+        await settle(checks);
+        expect(checks.failures).toEqual([]);
+    });
 });
