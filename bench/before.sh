@@ -17,6 +17,6 @@ ln -s .. "$DIR/node_modules/pulumi-netns"           # the stored provider loads 
 cp -r "$ROOT/bench/star" "$ROOT/bench/lib" "$DIR/bench/"
 # Only the provider is compiled (tsconfig's other inputs may not exist at that revision).
 (cd "$DIR" && node "$ROOT/node_modules/typescript/bin/tsc" --outDir dist/provider --rootDir provider \
-  --module nodenext --moduleResolution nodenext --target es2023 --types node --sourceMap --esModuleInterop --skipLibCheck provider/*.ts >&2) || true
+  --module nodenext --moduleResolution nodenext --target es2023 --types node --sourceMap --esModuleInterop --skipLibCheck $(find provider -name "*.ts") >&2) || true
 [ -f "$DIR/dist/provider/impl.js" ] || { echo "before.sh: the provider of $REV did not compile" >&2; exit 1; }
 echo "$DIR/bench/star"

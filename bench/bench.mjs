@@ -346,7 +346,7 @@ async function ipCallCost() {
     await must("ip", ["netns", "add", ns]);
     try {
         const k = 200;
-        // Plain node:child_process spawn (tried in provider/run.ts, reverted) against execa (the provider's way).
+        // Plain node:child_process spawn (tried in provider/host/run.ts, reverted) against execa (the provider's way).
         const node = await must(process.execPath, ["-e", `
             const { spawn } = require("node:child_process");
             const { execa } = require(${JSON.stringify(join(BENCH, "../node_modules/execa"))});

@@ -1,7 +1,7 @@
 // Runs a lesson's checks and says, for each, what it ran, what it expected and what it saw.
 // Used by `npm run lab -- verify` and by the end-to-end tests.
 import type { Check, CheckResult, Output } from "../stacks/lesson";
-import { exec, quote } from "../provider/run";
+import { exec, quote } from "../provider/host/run";
 
 export interface CheckOutcome {
     check: Check;
@@ -66,7 +66,7 @@ function sawBriefly(check: Check, r: CheckResult): string {
     return [`exit ${r.exitCode}`, ...evidence.map((l) => `      | ${l}`)].join("\n");
 }
 
-/** Runs one command of a check (provider/run.ts's exec by default; the unit tests pass a stand-in). */
+/** Runs one command of a check (provider/host/run.ts's exec by default; the unit tests pass a stand-in). */
 export type CheckCommandRunner = (check: Check, argv: readonly string[]) => Promise<Output>;
 
 const runCommand: CheckCommandRunner = (check, argv) => exec({ kind: "Check", name: check.title, op: "read" }, argv);

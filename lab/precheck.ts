@@ -4,17 +4,17 @@
 //
 //   lesson program under pulumi.runtime.setMocks  ->  namespace names (with the prefix)
 //   stat /run/netns/NAME                          ->  which exist (no process for the others)
-//   the alias of its lo (provider/owner.ts)       ->  whose they are
+//   the alias of its lo (provider/ownership/owner.ts)       ->  whose they are
 //   unmarked: the states of the project's stacks  ->  a stack that predates the marks, or nobody
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { lessons } from "../stacks/lessons";
-import { namespaceExists } from "../provider/namespace";
-import { nsname } from "../provider/fields";
-import { ipJson } from "../provider/run";
-import { describeOwner, parseMark, sameOwner, type Mark, type Owner } from "../provider/owner";
+import { namespaceExists } from "../provider/host/netns";
+import { nsname } from "../provider/engine/fields";
+import { ipJson } from "../provider/host/run";
+import { describeOwner, parseMark, sameOwner, type Mark, type Owner } from "../provider/ownership/owner";
 
 export const PROJECT = "pulumi-netns";
 const NAMESPACE = "pulumi-nodejs:dynamic/netns:Namespace";

@@ -20,33 +20,33 @@
 //      in the lock is gone (cancelling a live update would let two runs write one state);
 //   1b. the processes the dead run left running (language host, provider launcher and host,
 //      other plugins: the CLI's children, which nothing stops when it is SIGKILLed) are ended by
-//      PID and start time, as the provider recorded them for this stack (provider/runs.ts);
+//      PID and start time, as the provider recorded them for this stack (provider/ownership/runs.ts);
 //   2. `pulumi stack export` lists the pending creates; each one's ID is computed from its
 //      recorded inputs, exactly as create would (provider/impl.ts: the kind's `id`);
 //   3. `pulumi refresh --clear-pending-creates --yes` drops them from the state (and brings the
 //      recorded resources in line with the host; pending updates and deletes go with it);
-//   2b. the namespaces on the host marked by this stack (provider/owner.ts: the alias of their
+//   2b. the namespaces on the host marked by this stack (provider/ownership/owner.ts: the alias of their
 //      `lo`) that its state does not record: a run that died before writing its state made them
 //      (under PULUMI_SKIP_CHECKPOINTS the engine records neither the resources nor a pending
 //      operation until the end), so they, and everything in them, are this stack's to take over;
 //   4. `pulumi up --yes` with PULUMI_NETNS_RECOVERY, a grant for this stack and this one run
-//      (provider/recovery.ts: its token file is removed once the up has ended): the provider
+//      (provider/ownership/recovery.ts: its token file is removed once the up has ended): the provider
 //      takes over exactly the listed objects, and every object that lives only in the listed
 //      namespaces, as with adopt: true (finishing what is half-made: loopback up, the peer end
 //      up, ...) and creates everything else as usual;
 //   5. `pulumi preview --expect-no-changes` shows that the stack has converged.
-// Usage: npx pulumi-netns recover --stack NAME [--cwd PROJECT_DIR]   (graph/cli.ts; or: npm run lab -- recover LESSON)
+// Usage: npx pulumi-netns recover --stack NAME [--cwd PROJECT_DIR]   (cli/main.ts; or: npm run lab -- recover LESSON)
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { kinds, type Kind } from "../provider/registry";
-import { validate } from "../provider/schemas";
-import { namespaceMarks } from "../provider/leftovers";
-import { isHostNamespace } from "../provider/hostns";
-import { sameOwner, type Mark } from "../provider/owner";
-import { issueGrant } from "../provider/recovery";
-import { endOrphans, type Proc } from "../provider/runs";
+import { kinds, type Kind } from "../provider/engine/registry";
+import { validate } from "../provider/engine/schemas";
+import { namespaceMarks } from "../provider/ownership/leftovers";
+import { isHostNamespace } from "../provider/host/hostns";
+import { sameOwner, type Mark } from "../provider/ownership/owner";
+import { issueGrant } from "../provider/ownership/recovery";
+import { endOrphans, type Proc } from "../provider/ownership/runs";
 
 export interface CliResult {
     exitCode: number;
@@ -214,7 +214,7 @@ export async function recover(cli: Cli, where: { backendUrl: string; project: st
     log(`${count} pending operation(s); creates to take over if their object exists: ${pending.map((p) => `${p.kind}:${p.id}`).join(", ") || "none"}`);
     // 2b. What the marks say this stack made and its state does not know.
     const unrecorded = unrecordedOwnNamespaces(d, where, await marks());
-    // Never the host's own namespace, whatever mark its lo carries (provider/hostns.ts).
+    // Never the host's own namespace, whatever mark its lo carries (provider/host/hostns.ts).
     for (const ns of unrecorded.filter(isHostNamespace)) log(`left out ${ns}: /run/netns/${ns} is the host's own network namespace, which recovery never takes over`);
     const adoptedNamespaces = unrecorded.filter((ns) => !isHostNamespace(ns));
     if (adoptedNamespaces.length) log(`namespaces marked by stack ${where.project}/${where.stack} that its state does not record, to take over with what they hold: ${adoptedNamespaces.join(", ")}`);
@@ -287,7 +287,7 @@ export function parseRecoverArgs(argv: string[]): { stack: string; cwd?: string 
     return a.cwd === undefined ? { stack: a.stack } : { stack: a.stack, cwd: a.cwd };
 }
 
-/** The package command `pulumi-netns recover ...` (graph/cli.ts): exit 0 once converged, else 1 with why. */
+/** The package command `pulumi-netns recover ...` (cli/main.ts): exit 0 once converged, else 1 with why. */
 export async function recoverCommand(argv: string[]): Promise<number> {
     let a: { stack: string; cwd?: string };
     try {

@@ -1,20 +1,20 @@
 // The installed implementation behind every dynamic provider method. Loaded at run time by the
 // tiny serialized provider (dynamic.ts) in the engine's provider process, and called directly by
 // the integration tests.
-import { decide } from "./diff";
-import type { AnyKind } from "./kind";
-import type { Subject, Op } from "./run";
-import { UNKNOWN, validate } from "./schemas";
-import { definitions, kinds, type Kind } from "./registry";
-import { hostNamespaceFailures, refuseHostNamespace } from "./hostns";
-import { ownerProblem, sameOwner, type Owner } from "./owner";
-import { moveMarks } from "./nsmark";
-import { recordRun } from "./runs";
-import { grantProblem, OLD_RECOVERY_VARS, parseGrant, RECOVERY_VAR } from "./recovery";
-import { idFor, secretIdFailures, secretNames } from "./secrets";
-import { targetedFailures } from "./targeted";
+import { decide } from "./engine/diff";
+import type { AnyKind } from "./engine/kind";
+import type { Subject, Op } from "./host/run";
+import { UNKNOWN, validate } from "./engine/schemas";
+import { definitions, kinds, type Kind } from "./engine/registry";
+import { hostNamespaceFailures, refuseHostNamespace } from "./host/hostns";
+import { ownerProblem, sameOwner, type Owner } from "./ownership/owner";
+import { moveMarks } from "./ownership/nsmark";
+import { recordRun } from "./ownership/runs";
+import { grantProblem, OLD_RECOVERY_VARS, parseGrant, RECOVERY_VAR } from "./ownership/recovery";
+import { idFor, secretIdFailures, secretNames } from "./engine/secrets";
+import { targetedFailures } from "./engine/targeted";
 
-export { kinds } from "./registry";
+export { kinds } from "./engine/registry";
 
 type Props = Record<string, unknown>;
 

@@ -92,7 +92,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   say "installing npm dependencies (npm ci: usually 20 to 60 s)"
   npm ci --no-audit --no-fund --loglevel=error >&2
 fi
-# The provider stored in the state loads its implementation by package name (provider/dynamic.ts):
+# The provider stored in the state loads its implementation by package name (provider/engine/dynamic.ts):
 # make this checkout resolvable as `pulumi-netns` from the program directory.
 [ "$(readlink node_modules/pulumi-netns 2>/dev/null)" = ".." ] || ln -sfn .. node_modules/pulumi-netns
 if [ ! -f dist/.built ] || [ -n "$(find provider stacks lab graph tsconfig.json package.json -newer dist/.built -name '*.ts' -o -newer dist/.built -name '*.json' 2>/dev/null | head -n1)" ]; then

@@ -2,14 +2,11 @@
 // given TTL), a ping that must not, the ICMP error a router sends back, the path traceroute
 // shows, a namespace's sysctl, and how a lesson reads its step from config.
 import * as pulumi from "@pulumi/pulumi";
-import { inNs, ping, type Check } from "./lesson";
+import { inNs, ping, type Check, type Node } from "./lesson";
 import { icmpKindOf } from "./icmp";
 
-/** A namespace of a lesson: the seed's name for titles, the real (prefixed) one for commands. */
-export interface Node {
-    label: string;
-    ns: string;
-}
+// Node lives in lesson.ts so that icmp.ts can use it without importing this file (which imports icmp.ts).
+export type { Node } from "./lesson";
 
 /** The nodes of a lesson, by the seed's names: nodes("t-", ["ns1", "ns2"]).ns1.ns === "t-ns1". */
 export function nodes<N extends string>(prefix: string, labels: readonly N[]): Record<N, Node> {

@@ -4,8 +4,7 @@
 // mapping, for the errors the lessons meet. So the line names the router that sent the error and,
 // without ambiguity, the type and code: reading it needs no capture running beside the command,
 // no second process and no wait for a capture to start.
-import { inNs, type Check } from "./lesson";
-import type { Node } from "./checks";
+import { inNs, type Check, type Node } from "./lesson";
 
 export interface IcmpKind {
     type: number;

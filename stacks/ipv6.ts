@@ -41,7 +41,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Address, Namespace, Route, Sysctl, VethPair } from "../provider";
-import { eui64Address, eui64InterfaceId, eui64LinkLocal } from "../provider/eui64";
+import { eui64Address, eui64InterfaceId, eui64LinkLocal } from "../provider/kinds/eui64";
 import { inNs, type Check, type Lesson } from "./lesson";
 import { nodes, reaches, sysctlIs, type Node } from "./checks";
 

@@ -16,6 +16,12 @@ export interface Output {
     stderr: string;
 }
 
+/** A namespace of a lesson: the seed's name for titles, the real (prefixed) one for commands. */
+export interface Node {
+    label: string;
+    ns: string;
+}
+
 /** The result a check judges: its command's output, and those of the commands around it (the runner always gives both lists). */
 export interface CheckResult extends Output {
     before?: Output[];

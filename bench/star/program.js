@@ -25,7 +25,7 @@ if (impl === "netns") {
     kinds = require("pulumi-netns");
 } else if (impl === "noop") {
     // A no-op dynamic provider: same engine, same provider process, same graph, no work. Stored
-    // as one line of code, as pulumi-netns stores its provider (provider/dynamic.ts), so that the
+    // as one line of code, as pulumi-netns stores its provider (provider/engine/dynamic.ts), so that the
     // state has the same size per resource.
     const noop = "exports.handler = () => ({ create: async (i) => ({ id: String(i.resourceName), outs: i }), delete: async () => {} });\n";
     const make = (type) => class extends pulumi.CustomResource {

@@ -27,7 +27,7 @@ const rt = (adopt?: boolean, dependsOn?: string[]): Spec => ({
     kind: "Route", name: "r", args: { namespace: Y, to: "198.51.100.0/24", via: "192.0.2.3", ...(adopt === undefined ? {} : { adopt }) }, ...(dependsOn ? { dependsOn } : {}),
 });
 
-/** The error block the provider prints: resource, command, stderr, hint (see provider/run.ts formatError). */
+/** The error block the provider prints: resource, command, stderr, hint (see provider/host/run.ts formatError). */
 function expectCreateError(out: string, kind: string, name: string, command: RegExp, stderr: RegExp, hint: RegExp): void {
     expect(out).toContain(`${kind} "${name}" create failed`);
     expect(out).toMatch(new RegExp(`command: ${command.source}`));

@@ -53,17 +53,18 @@ export const outputs = { mtu, peerMtu: cable.peerMtu, mac, peerMac: cable.peerMa
 
 describe("a Pulumi project of the user's own that installs the packed package", () => {
     it("packs only the compiled provider, installs it, and runs preview, up, outputs, no-change preview, refresh and destroy", async () => {
-        // 1. The package: compiled JS and .d.ts of the provider, of the picture (graph/) and of
-        // the recovery (lab/recover) only (`prepare` builds it).
+        // 1. The package: compiled JS and .d.ts of the provider (with its folders), of the command
+        // (cli/), of the picture (graph/) and of the recovery (lab/recover) only (`prepare` builds it).
         const packed = JSON.parse(await npm(["pack", "--json", "--pack-destination", dir], REPO)) as { filename: string; files: { path: string }[] }[];
         const files = packed[0]!.files.map((f) => f.path);
         expect(files).toContain("dist/provider/index.js");
         expect(files).toContain("dist/provider/index.d.ts");
         expect(files).toContain("dist/provider/impl.js");
-        expect(files).toContain("dist/graph/cli.js");
+        expect(files).toContain("dist/provider/kinds/veth.js"); // the folders under provider/ too
+        expect(files).toContain("dist/cli/main.js");
         expect(files).toContain("dist/lab/recover.js"); // npx pulumi-netns recover
         expect(files).toContain("dist/provider/automation.js"); // pulumi-netns/automation
-        for (const f of files) expect(f).toMatch(/^(package\.json|README\.md|LICENSE|dist\/provider\/[a-z0-9]+\.(js|d\.ts)|dist\/graph\/(cli|png|render|stack)\.(js|d\.ts)|dist\/lab\/recover\.(js|d\.ts))$/);
+        for (const f of files) expect(f).toMatch(/^(package\.json|README\.md|LICENSE|dist\/provider\/((kinds|engine|checks|ownership|host)\/)?[a-z0-9]+\.(js|d\.ts)|dist\/cli\/main\.(js|d\.ts)|dist\/graph\/(png|render|stack)\.(js|d\.ts)|dist\/lab\/recover\.(js|d\.ts))$/);
 
         // 2. The user's project.
         const project = join(dir, "project");

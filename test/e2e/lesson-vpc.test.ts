@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { formatOutcome, runChecks } from "../../lab/checks";
 import { lessons } from "../../stacks/lessons";
-import { exec } from "../../provider/run";
+import { exec } from "../../provider/host/run";
 import { namespaces } from "../support/host";
 import { fileLifecycle } from "../support/lifecycle";
 import { filePrefix } from "../support/prefix";

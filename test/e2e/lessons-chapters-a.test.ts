@@ -9,7 +9,7 @@
 // the CLI spends most of its time waiting, and this file must stay well under four minutes.
 // A bad `hops` fails the preview with one line and creates nothing.
 import { describe, expect, it } from "vitest";
-import { exec } from "../../provider/run";
+import { exec } from "../../provider/host/run";
 import { namespaces } from "../support/host";
 import { filePrefix } from "../support/prefix";
 import { fileLifecycle } from "../support/lifecycle";

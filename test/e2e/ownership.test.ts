@@ -4,7 +4,7 @@
 // the first stack's destroy leaves it in place (with a warning in the CLI's output) and the
 // second's removes it.
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseMark } from "../../provider/owner";
+import { parseMark } from "../../provider/ownership/owner";
 import { namespaces } from "../support/host";
 import { fileLifecycle } from "../support/lifecycle";
 import { filePrefix } from "../support/prefix";

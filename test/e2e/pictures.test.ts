@@ -20,7 +20,7 @@ const { stacks } = fileLifecycle(prefix, { cleanups: [() => rmSync(out, { recurs
 let stack: TestStack | undefined;
 
 async function graph(args: string[]) {
-    const r = await execa("node", [join(REPO, "dist/graph/cli.js"), "graph", ...args], { env: env(), reject: false, cwd: out });
+    const r = await execa("node", [join(REPO, "dist/cli/main.js"), "graph", ...args], { env: env(), reject: false, cwd: out });
     return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 

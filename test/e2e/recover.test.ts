@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { proc, stillRuns, type Proc } from "../../provider/runs";
+import { proc, stillRuns, type Proc } from "../../provider/ownership/runs";
 import { namespaces } from "../support/host";
 import { filePrefix } from "../support/prefix";
 import { fileLifecycle } from "../support/lifecycle";

@@ -1,11 +1,11 @@
 // The foundation works end to end: the real CLI stores our dynamic provider in the state (one
-// line, provider/dynamic.ts) and runs it in its own process through preview, up, a no-change
+// line, provider/engine/dynamic.ts) and runs it in its own process through preview, up, a no-change
 // preview and destroy.
 import { describe, expect, it } from "vitest";
 import { namespaces } from "../support/host";
 import { fileLifecycle } from "../support/lifecycle";
 import { filePrefix } from "../support/prefix";
-import { storedProvider } from "../../provider/dynamic";
+import { storedProvider } from "../../provider/engine/dynamic";
 import { FIXTURE, TestStack } from "./harness";
 
 const prefix = filePrefix("smoke");

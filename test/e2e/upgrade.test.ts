@@ -1,6 +1,6 @@
 // Upgrading pulumi-netns under a running stack. Up to commit aa2adcc the resources were
 // pulumi.dynamic.Resource, whose provider the SDK serialized (about 1.8 KB of code, stored twice
-// with every resource); now they store one line (provider/dynamic.ts). A stack made by the old
+// with every resource); now they store one line (provider/engine/dynamic.ts). A stack made by the old
 // code must go on working with the new one: no change planned, nothing replaced, refresh and
 // destroy run, and the state moves to the short form. The fixture builds the old form with
 // config legacy=true (test/e2e/fixture/program.js).
@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { storedProvider } from "../../provider/dynamic";
+import { storedProvider } from "../../provider/engine/dynamic";
 import { namespaces } from "../support/host";
 import { fileLifecycle } from "../support/lifecycle";
 import { filePrefix } from "../support/prefix";

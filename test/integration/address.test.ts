@@ -2,7 +2,7 @@
 // inspected with `ip -j address show`, and used (ping between our own namespaces) at once.
 import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../provider/impl";
-import { exec } from "../../provider/run";
+import { exec } from "../../provider/host/run";
 import { fileLifecycle } from "../support/lifecycle";
 import { filePrefix } from "../support/prefix";
 import { create, createFails, expectErrorShape, ipj, makeNamespace, removeNamespace, sh } from "./helpers";

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { providers } from "../../provider/impl";
-import { exec, NetnsError, quote } from "../../provider/run";
-import type { Kind } from "../../provider/schemas";
+import { exec, NetnsError, quote } from "../../provider/host/run";
+import type { Kind } from "../../provider/engine/schemas";
 
 type Props = Record<string, unknown>;
 

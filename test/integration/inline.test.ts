@@ -1,10 +1,10 @@
-// Inline sub-objects against the real kernel (provider/inline.ts): a VethPair that carries both
+// Inline sub-objects against the real kernel (provider/kinds/inline.ts): a VethPair that carries both
 // ends' addresses and routes, a Bridge its addresses, a Namespace its sysctls; updates that add
 // and remove entries in place; a read after an entry is removed by hand; and an address of a
 // standalone Address on the same device left alone.
 import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../provider/impl";
-import { exec } from "../../provider/run";
+import { exec } from "../../provider/host/run";
 import { fileLifecycle } from "../support/lifecycle";
 import { filePrefix } from "../support/prefix";
 import { commandLog, create, ipj, makeNamespace, procSys, sh, update } from "./helpers";

@@ -1,10 +1,10 @@
 // The marked create path (an ownership mark is given: the add and the mark go in one `ip -batch -`)
 // against the real kernel, when it fails: a failed create removes only what it made itself
-// (provider/made.ts), never an interface that merely has the name it asked for. Each scene leaves
+// (provider/ownership/made.ts), never an interface that merely has the name it asked for. Each scene leaves
 // the foreign object as it was (same ifindex, kind, peer and alias) and nothing of this create.
 import { beforeAll, describe, expect, it } from "vitest";
-import { formatMark } from "../../provider/owner";
-import { KilledError } from "../../provider/run";
+import { formatMark } from "../../provider/ownership/owner";
+import { KilledError } from "../../provider/host/run";
 import { fileLifecycle } from "../support/lifecycle";
 import { filePrefix } from "../support/prefix";
 import { createFails, ipj, itInjecting, link, linkNames, makeNamespace, netnsList, sh, withKilledIp, type LinkJson } from "./helpers";

@@ -2,7 +2,7 @@
 // does with an object another stack marked, and what delete leaves alone.
 import { describe, expect, it, vi } from "vitest";
 import { providers } from "../../provider/impl";
-import { formatMark, parseMark } from "../../provider/owner";
+import { formatMark, parseMark } from "../../provider/ownership/owner";
 import { fileLifecycle } from "../support/lifecycle";
 import { filePrefix } from "../support/prefix";
 import { create, createFails, ipj, link, netnsList, removeNamespace } from "./helpers";

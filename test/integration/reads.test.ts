@@ -1,10 +1,10 @@
-// A failed read is no answer (provider/reads.ts): refresh must not report it as "deleted", and a
+// A failed read is no answer (provider/host/reads.ts): refresh must not report it as "deleted", and a
 // delete that asks first whose the namespace is must not go ahead when it cannot tell. Faults are
 // injected with an `ip` on PATH that fails one command (helpers.ts withFailingIp); the precise
 // "gone" cases (namespace file absent, device does not exist) still read as gone.
 import { beforeAll, describe, expect, it } from "vitest";
 import { providers } from "../../provider/impl";
-import { NetnsError } from "../../provider/run";
+import { NetnsError } from "../../provider/host/run";
 import { fileLifecycle } from "../support/lifecycle";
 import { filePrefix } from "../support/prefix";
 import { create, expectErrorShape, ipj, makeNamespace, removeNamespace, sh, withFailingIp } from "./helpers";

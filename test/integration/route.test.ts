@@ -239,7 +239,7 @@ describe("Route update", () => {
         expect(await providers.Route.diff("x", olds, { ...olds, to: "203.0.113.0/24" })).toMatchObject({ changes: true, replaces: ["to"] });
         expect(await providers.Route.diff("x", olds, { ...olds, metric: 5 })).toMatchObject({ changes: true, replaces: ["metric"] });
         expect(await providers.Route.diff("x", olds, { ...olds, table: 7 })).toMatchObject({ changes: true, replaces: ["table"] });
-        // The kernel deletes a route with its device: a new dev replaces (provider/route.ts).
+        // The kernel deletes a route with its device: a new dev replaces (provider/kinds/route.ts).
         expect(await providers.Route.diff("x", olds, { ...olds, dev: "e9" })).toMatchObject({ changes: true, replaces: ["dev"] });
         expect(await providers.Route.diff("x", olds, { ...olds, via: "192.0.2.3" })).toMatchObject({ changes: true, replaces: [] });
         expect(await providers.Route.diff("x", olds, { ...olds, src: "192.0.2.10" })).toMatchObject({ changes: true, replaces: [] });

@@ -3,7 +3,7 @@
 // stay, the other end is untouched. Inspected with `ip -j` in the namespaces, never through the
 // provider's read.
 import { beforeAll, describe, expect, it } from "vitest";
-import { eui64LinkLocal } from "../../provider/eui64";
+import { eui64LinkLocal } from "../../provider/kinds/eui64";
 
 import { filePrefix } from "../support/prefix";
 import { fileLifecycle } from "../support/lifecycle";

@@ -5,7 +5,7 @@
 //
 // The engine stops a preview at the first resource whose `check` fails, so each of those cases
 // gets its own preview (three stacks take turns). The whole-stack checks of the program
-// (provider/declared.ts: duplicates, gateways on no connected segment) are all reported by one
+// (provider/checks/declared.ts: duplicates, gateways on no connected segment) are all reported by one
 // preview, so they share one.
 //
 // "The host's own namespace": a name under /run/netns bound to the host's network namespace

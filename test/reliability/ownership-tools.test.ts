@@ -1,4 +1,4 @@
-// Ownership from the outside (issue 16): what uses the marks of provider/owner.ts, through the
+// Ownership from the outside (issue 16): what uses the marks of provider/ownership/owner.ts, through the
 // real CLI and the real commands a user runs.
 //   (a) the lab's pre-check: two lessons that share namespace names, in either order: the second
 //       `npm run lab -- up` stops before the engine starts, naming the stack that holds them,
@@ -19,7 +19,7 @@ import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { recover, locks } from "../../lab/recover";
 import { precheck } from "../../lab/precheck";
-import { parseMark } from "../../provider/owner";
+import { parseMark } from "../../provider/ownership/owner";
 import { env, REPO, TestStack } from "../e2e/harness";
 import { sh } from "../e2e/resource-support";
 import { filePrefix } from "../support/prefix";
@@ -44,9 +44,9 @@ async function lab(...args: string[]) {
     return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
-/** `node dist/graph/cli.js ARGS` (the package's command, `npx pulumi-netns`). */
+/** `node dist/cli/main.js ARGS` (the package's command, `npx pulumi-netns`). */
 async function pkg(...args: string[]) {
-    const r = await execa("node", [join(REPO, "dist/graph/cli.js"), ...args], { cwd: "/", env: env(), reject: false, timeout: 300_000 });
+    const r = await execa("node", [join(REPO, "dist/cli/main.js"), ...args], { cwd: "/", env: env(), reject: false, timeout: 300_000 });
     return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 

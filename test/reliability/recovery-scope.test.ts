@@ -1,5 +1,5 @@
 // The recovery's grant is scoped (issue 21 item 5): only the one `up` of a recovery of this stack
-// takes objects over (provider/recovery.ts). Recovery variables left exported in a shell and
+// takes objects over (provider/ownership/recovery.ts). Recovery variables left exported in a shell and
 // inherited by an unrelated `up` adopt nothing: the old unscoped PULUMI_NETNS_ADOPT_IDS and
 // PULUMI_NETNS_ADOPT_NAMESPACES, a grant written for another stack (its token file still there),
 // and a grant of this stack whose recovery has ended (its token file removed). Each time a
@@ -8,7 +8,7 @@
 // nothing. The grant of a running recovery of this stack does take it over (the control).
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { issueGrant } from "../../provider/recovery";
+import { issueGrant } from "../../provider/ownership/recovery";
 import { filePrefix } from "../support/prefix";
 import { exportState, fileLifecycle, fixtureStack, printed } from "./support";
 

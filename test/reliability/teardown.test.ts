@@ -38,7 +38,7 @@ const cases: { what: string; tag: string; late: (p: string) => Spec; error: RegE
         error: /Route "late" create failed[\s\S]*hint: +the gateway 192\.0\.2\.2 is on no connected segment/,
     },
     {
-        // The preview refuses this one (provider/declared.ts); `up --skip-preview` makes it anyway.
+        // The preview refuses this one (provider/checks/declared.ts); `up --skip-preview` makes it anyway.
         what: "a route whose gateway is on no segment at all (up without a preview)",
         tag: "nogw",
         late: () => ({ kind: "Route", name: "late", args: { namespace: ref("a", "name"), to: "198.51.100.0/24", via: "203.0.113.9" }, dependsOn: ["a-ip", "b-ip", "a-fwd"] }),

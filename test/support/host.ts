@@ -1,6 +1,6 @@
 // What the tests need to know about the host: our namespaces and the host's own links, read with
 // `ip -j` through the provider's command module. Used by the leak check of every test layer.
-import { exec } from "../../provider/run";
+import { exec } from "../../provider/host/run";
 
 const who = { kind: "Test", name: "leak-check", op: "read" as const };
 

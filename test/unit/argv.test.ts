@@ -1,17 +1,17 @@
 // The exact `ip` (and `sysctl`) argument arrays each kind runs, built by the exported `argv`
-// builders; and isMutating/quote from provider/run.ts. Nothing is run.
+// builders; and isMutating/quote from provider/host/run.ts. Nothing is run.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatMark } from "../../provider/owner";
-import { argv as nsArgv } from "../../provider/namespace";
-import { argv as vethArgv, linkIn } from "../../provider/veth";
-import { argv as addrArgv } from "../../provider/address";
-import { argv as routeArgv, family } from "../../provider/route";
-import { argv as sysctlArgv, normalize } from "../../provider/sysctl";
-import { isMutating, quote } from "../../provider/run";
-import { addLines, argv as inlineArgv, lines as inlineLines } from "../../provider/inline";
-import type { Inputs } from "../../provider/schemas";
+import { formatMark } from "../../provider/ownership/owner";
+import { argv as nsArgv } from "../../provider/kinds/namespace";
+import { argv as vethArgv, linkIn } from "../../provider/kinds/veth";
+import { argv as addrArgv } from "../../provider/kinds/address";
+import { argv as routeArgv, family } from "../../provider/kinds/route";
+import { argv as sysctlArgv, normalize } from "../../provider/kinds/sysctl";
+import { isMutating, quote } from "../../provider/host/run";
+import { addLines, argv as inlineArgv, lines as inlineLines } from "../../provider/kinds/inline";
+import type { Inputs } from "../../provider/engine/schemas";
 type AddressArgs = Inputs<"Address">;
 type RouteArgs = Inputs<"Route">;
 type SysctlArgs = Inputs<"Sysctl">;
@@ -287,7 +287,7 @@ describe("linkIn (the JSON of an echo, or the last answer of a batch)", () => {
     });
 });
 
-describe("inline entries (provider/inline.ts): batch lines with replace, routes with the project's protocol", () => {
+describe("inline entries (provider/kinds/inline.ts): batch lines with replace, routes with the project's protocol", () => {
     it.each([
         ["an IPv4 address", inlineLines.addAddress("x0", "192.0.2.1/24"), "address replace 192.0.2.1/24 dev x0"],
         ["an IPv6 address, without duplicate address detection", inlineLines.addAddress("x0", "2001:db8::1/64"), "address replace 2001:db8::1/64 dev x0 nodad"],

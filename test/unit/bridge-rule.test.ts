@@ -2,12 +2,12 @@
 // what check accepts and refuses (each refusal against its property), which changes replace and
 // which update in place, and the exact argv each builds. Nothing is run.
 import { describe, expect, it } from "vitest";
-import { decide } from "../../provider/diff";
+import { decide } from "../../provider/engine/diff";
 import { providers } from "../../provider/impl";
-import { argv as bridgeArgv, bridgeImpl } from "../../provider/bridge";
-import { argv as ruleArgv, family, liveAction, ruleImpl, sameSelector } from "../../provider/rule";
-import { argv as vethArgv, vethPairImpl } from "../../provider/veth";
-import { UNKNOWN, validate, type Inputs } from "../../provider/schemas";
+import { argv as bridgeArgv, bridgeImpl } from "../../provider/kinds/bridge";
+import { argv as ruleArgv, family, liveAction, ruleImpl, sameSelector } from "../../provider/kinds/rule";
+import { argv as vethArgv, vethPairImpl } from "../../provider/kinds/veth";
+import { UNKNOWN, validate, type Inputs } from "../../provider/engine/schemas";
 type BridgeArgs = Inputs<"Bridge">;
 type RuleArgs = Inputs<"Rule">;
 type VethPairArgs = Inputs<"VethPair">;

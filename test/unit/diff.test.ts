@@ -1,14 +1,14 @@
 // Which input changes replace an object and which update it in place: each kind's declared
-// `diff` spec through decide() from provider/diff.ts, and through the provider's diff method,
+// `diff` spec through decide() from provider/engine/diff.ts, and through the provider's diff method,
 // which is what the engine calls.
 import { describe, expect, it } from "vitest";
-import { decide, type DiffSpec } from "../../provider/diff";
+import { decide, type DiffSpec } from "../../provider/engine/diff";
 import { providers } from "../../provider/impl";
-import { namespaceImpl } from "../../provider/namespace";
-import { vethPairImpl } from "../../provider/veth";
-import { addressImpl } from "../../provider/address";
-import { routeImpl } from "../../provider/route";
-import { sysctlImpl } from "../../provider/sysctl";
+import { namespaceImpl } from "../../provider/kinds/namespace";
+import { vethPairImpl } from "../../provider/kinds/veth";
+import { addressImpl } from "../../provider/kinds/address";
+import { routeImpl } from "../../provider/kinds/route";
+import { sysctlImpl } from "../../provider/kinds/sysctl";
 
 type Props = Record<string, unknown>;
 /** The kinds this file covers. */

@@ -1,7 +1,7 @@
-// The shape of every error the provider throws (formatError / NetnsError from provider/run.ts),
+// The shape of every error the provider throws (formatError / NetnsError from provider/host/run.ts),
 // pinned exactly, and the hints that hold for every kind (commonHint).
 import { describe, expect, it } from "vitest";
-import { commonHint, formatError, NetnsError, rootHint, type Subject } from "../../provider/run";
+import { commonHint, formatError, NetnsError, rootHint, type Subject } from "../../provider/host/run";
 
 const pair: Subject = { kind: "VethPair", name: "lan", op: "create" };
 

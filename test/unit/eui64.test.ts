@@ -1,8 +1,8 @@
 // Modified EUI-64 (RFC 4291 appendix A), as the kernel makes link-local addresses from a MAC:
 // the seed's example, the universal/local bit inverted (not set), and the veth update's argv.
 import { describe, expect, it } from "vitest";
-import { eui64Address, eui64InterfaceId, eui64LinkLocal } from "../../provider/eui64";
-import { argv } from "../../provider/veth";
+import { eui64Address, eui64InterfaceId, eui64LinkLocal } from "../../provider/kinds/eui64";
+import { argv } from "../../provider/kinds/veth";
 
 describe("EUI-64 from a MAC address", () => {
     it.each([

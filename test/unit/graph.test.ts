@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stackToDot, stackToSvg, StackGraphError } from "../../graph/render";
 import { svgToPng } from "../../graph/png";
-import { parseGraphArgs } from "../../graph/cli";
+import { parseGraphArgs } from "../../cli/main";
 import { picturePath } from "../../graph/pictures";
 import { lessons } from "../../stacks/lessons";
 

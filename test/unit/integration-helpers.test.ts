@@ -2,7 +2,7 @@
 // check accepts the command as run by root (`ip ...`) and through sudo (`sudo -n -- ip ...`), and
 // fault injection through PATH says when it cannot work (under sudo, whose secure_path ignores it).
 import { describe, expect, it } from "vitest";
-import { NetnsError, type Subject } from "../../provider/run";
+import { NetnsError, type Subject } from "../../provider/host/run";
 import { expectErrorShape, faultInjectionUnavailable, shownCommand } from "../integration/helpers";
 
 const s: Subject = { kind: "VethPair", name: "p4", op: "create" };

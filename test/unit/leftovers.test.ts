@@ -1,5 +1,5 @@
 // The outside users of the ownership marks, without root or CLI: the leftover finder
-// (provider/leftovers.ts), the lab's pre-check (lab/precheck.ts) and the recovery's use of the
+// (provider/ownership/leftovers.ts), the lab's pre-check (lab/precheck.ts) and the recovery's use of the
 // marks (lab/recover.ts step 2b, provider/impl.ts recoveryAdopts).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,11 +9,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
     findLeftovers, formatLeftover, leftoversCommand, lockFiles, objectsOfNamespace, openBackend, parseLeftoverArgs, readStates, stackRef, stateIds,
     type HostObject, type Leftover, type PulumiRun, type StackState,
-} from "../../provider/leftovers";
-import { formatMark } from "../../provider/owner";
+} from "../../provider/ownership/leftovers";
+import { formatMark } from "../../provider/ownership/owner";
 import { unrecordedOwnNamespaces } from "../../lab/recover";
 import { recoveryAdopts } from "../../provider/impl";
-import { issueGrant } from "../../provider/recovery";
+import { issueGrant } from "../../provider/ownership/recovery";
 import { lessonNamespaces, namespacesInStates, precheck, stackConfigFile } from "../../lab/precheck";
 
 const mark = (stack: string, kind?: string, name?: string, project = "pulumi-netns") => formatMark({ project, stack, kind, name });

@@ -1,11 +1,11 @@
 // Bounds on every input (issue 21 item 16): measured in the program before the engine sees a
-// value (provider/dynamic.ts), and by the schemas. No engine: the SDK's mocks.
+// value (provider/engine/dynamic.ts), and by the schemas. No engine: the SDK's mocks.
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
 import { Namespace, Sysctl, VethPair } from "../../provider";
-import { oversized } from "../../provider/dynamic";
-import { LIMITS, sysctlKey } from "../../provider/fields";
-import { addressList, routeList, sysctlMap } from "../../provider/inline";
+import { oversized } from "../../provider/engine/dynamic";
+import { LIMITS, sysctlKey } from "../../provider/engine/fields";
+import { addressList, routeList, sysctlMap } from "../../provider/kinds/inline";
 
 const mocks: pulumi.runtime.Mocks = {
     newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),

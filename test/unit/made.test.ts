@@ -1,9 +1,9 @@
-// What proves that a failed create made an object (provider/made.ts): the clean-up after a failed
+// What proves that a failed create made an object (provider/ownership/made.ts): the clean-up after a failed
 // create removes only what that create made. iproute2's own output, as it prints it.
 import { describe, expect, it } from "vitest";
-import { addMade, echoed, failedLine, markedByThisResource } from "../../provider/made";
-import { formatMark } from "../../provider/owner";
-import type { Subject } from "../../provider/run";
+import { addMade, echoed, failedLine, markedByThisResource } from "../../provider/ownership/made";
+import { formatMark } from "../../provider/ownership/owner";
+import type { Subject } from "../../provider/host/run";
 
 const echo = '[{"ifindex":5,"link":"p0","ifname":"q0","flags":["BROADCAST","MULTICAST","M-DOWN"],"mtu":1500,"address":"0e:52:ec:e1:ff:81"}]\n';
 

@@ -5,10 +5,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Address, Namespace, Route } from "../../provider/index";
 import { providers } from "../../provider/impl";
-import { privilegeMessage } from "../../provider/privilege";
-import { rootHint } from "../../provider/run";
-import { idFor, secretIdFailures } from "../../provider/secrets";
-import { isTargeted, targetedFailures, targetedRun } from "../../provider/targeted";
+import { privilegeMessage } from "../../provider/host/privilege";
+import { rootHint } from "../../provider/host/run";
+import { idFor, secretIdFailures } from "../../provider/engine/secrets";
+import { isTargeted, targetedFailures, targetedRun } from "../../provider/engine/targeted";
 
 const sent = new Map<string, Record<string, unknown>>();
 beforeAll(() => {

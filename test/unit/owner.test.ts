@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { decide } from "../../provider/diff";
+import { decide } from "../../provider/engine/diff";
 import { ownerInput, ownerMoved, providerFor } from "../../provider/impl";
-import { markedLinks } from "../../provider/nsmark";
-import { namespace } from "../../provider/namespace";
-import { ALIAS_MAX, claimOf, describeOwner, formatMark, leftAlone, mayDelete, onExisting, parseMark, sameOwner } from "../../provider/owner";
-import { validate } from "../../provider/schemas";
+import { markedLinks } from "../../provider/ownership/nsmark";
+import { namespace } from "../../provider/kinds/namespace";
+import { ALIAS_MAX, claimOf, describeOwner, formatMark, leftAlone, mayDelete, onExisting, parseMark, sameOwner } from "../../provider/ownership/owner";
+import { validate } from "../../provider/engine/schemas";
 
 describe("ownership marks", () => {
     it("round-trips a full mark", () => {

@@ -1,6 +1,6 @@
-// What a failed `ip -j` read means (provider/reads.ts): "gone" only when certain.
+// What a failed `ip -j` read means (provider/host/reads.ts): "gone" only when certain.
 import { describe, expect, it } from "vitest";
-import { readOutcome } from "../../provider/reads";
+import { readOutcome } from "../../provider/host/reads";
 
 describe("readOutcome", () => {
     const cases: [string, number, string, boolean, string | undefined, ReturnType<typeof readOutcome>][] = [

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { locks, parseRecoverArgs, pendingCreates, recover, repairCheckpoint, type Deployment } from "../../lab/recover";
 import { recoveryAdopts } from "../../provider/impl";
-import { issueGrant } from "../../provider/recovery";
+import { issueGrant } from "../../provider/ownership/recovery";
 
 const T = (kind: string) => `pulumi-nodejs:dynamic/netns:${kind}`;
 const op = (kind: string, name: string, inputs: Record<string, unknown>, type = "creating") =>

@@ -1,4 +1,4 @@
-// The run records the provider host writes (provider/runs.ts) and the ending of a dead run's
+// The run records the provider host writes (provider/ownership/runs.ts) and the ending of a dead run's
 // processes by PID and start time. The processes are sandbox `sleep`s this file starts (no root,
 // no namespace); each one is killed by its PID at the end whatever happens.
 import { spawn, type ChildProcess } from "node:child_process";
@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { cliOf, endOrphans, isProviderHost, orphans, proc, pruneRuns, stillRuns, type Proc, type RunRecord } from "../../provider/runs";
+import { cliOf, endOrphans, isProviderHost, orphans, proc, pruneRuns, stillRuns, type Proc, type RunRecord } from "../../provider/ownership/runs";
 
 const started: ChildProcess[] = [];
 let dir = "";

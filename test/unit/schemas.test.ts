@@ -1,8 +1,8 @@
-// What `check` accepts and refuses, through validate() from provider/schemas.ts. Every refusal is
+// What `check` accepts and refuses, through validate() from provider/engine/schemas.ts. Every refusal is
 // pinned to the property it is reported against and to a reason that says why.
 import { describe, expect, it } from "vitest";
-import { onConnectedSegment, UNKNOWN, validate } from "../../provider/schemas";
-import { readsAsProcessId } from "../../provider/fields";
+import { onConnectedSegment, UNKNOWN, validate } from "../../provider/engine/schemas";
+import { readsAsProcessId } from "../../provider/engine/fields";
 
 type Raw = Record<string, unknown>;
 /** The kinds this file covers. */
@@ -368,7 +368,7 @@ describe("onConnectedSegment", () => {
     });
 });
 
-// Inline sub-objects (provider/inline.ts): the Address, Route and Sysctl rules, applied per entry,
+// Inline sub-objects (provider/kinds/inline.ts): the Address, Route and Sysctl rules, applied per entry,
 // and no entry twice in one list. Failures are reported against the list property.
 const INLINE_HOSTILE: HostileCase[] = [
     { what: "an address without a prefix", kind: "VethPair", patch: { addresses: ["192.0.2.1"] }, property: "addresses", reason: /"192\.0\.2\.1" is not an address with a prefix length/ },

@@ -1,11 +1,11 @@
-// The whole-stack checks (provider/declared.ts) through the resource classes, with the SDK's mocks
+// The whole-stack checks (provider/checks/declared.ts) through the resource classes, with the SDK's mocks
 // (`pulumi.runtime.setMocks`): no engine, no processes. Each `setMocks` is a new program run, so
 // each test gets its own StackChecks object; a failure is logged against the resource and sets
 // the exit code the CLI would see (32), which the tests check and reset.
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
 import { Address, Bridge, Namespace, Route, Rule, Sysctl, VethPair } from "../../provider";
-import { stackChecks } from "../../provider/declared";
+import { stackChecks } from "../../provider/checks/declared";
 
 const mocks: pulumi.runtime.Mocks = {
     // The engine's answer: the inputs as outputs, nothing computed (so a computed output such as

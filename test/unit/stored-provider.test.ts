@@ -1,11 +1,11 @@
-// The provider code stored in the state with every resource (provider/dynamic.ts). The engine's
+// The provider code stored in the state with every resource (provider/engine/dynamic.ts). The engine's
 // dynamic provider host loads the `__provider` text with require-from-string and calls
 // `handler()` (no file name: module paths from the working directory, the program directory).
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { storedProvider } from "../../provider/dynamic";
+import { storedProvider } from "../../provider/engine/dynamic";
 import { providers } from "../../provider/impl";
-import { schemas, type Kind } from "../../provider/schemas";
+import { schemas, type Kind } from "../../provider/engine/schemas";
 
 const requireFromString: (code: string) => { handler: () => unknown } =
     createRequire(require.resolve("@pulumi/pulumi"))("require-from-string");

@@ -1,6 +1,6 @@
-// One spelling of a sysctl key for the whole-stack checks, and the keys the kernel writes together (provider/declared.ts).
+// One spelling of a sysctl key for the whole-stack checks, and the keys the kernel writes together (provider/checks/declared.ts).
 import { describe, expect, it } from "vitest";
-import { sysctlCanonical, sysctlCoupling } from "../../provider/declared";
+import { sysctlCanonical, sysctlCoupling } from "../../provider/checks/declared";
 
 describe("sysctlCanonical", () => {
     it.each([

@@ -1,4 +1,4 @@
-// The resource options derived from what the kernel deletes along with what (provider/ties.ts):
+// The resource options derived from what the kernel deletes along with what (provider/checks/ties.ts):
 // replaceWith, deletedWith, deleteBeforeReplace, from a resource's kind, inputs and options.
 // The resources are constructed for real, under the SDK's mocks (no engine, no root): the
 // derivation relies on the SDK giving one Output object per output property of a resource
@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Address, Bridge, Namespace, Route, VethPair } from "../../provider";
-import { tie, tiedToSegment, tiesOf } from "../../provider/ties";
+import { tie, tiedToSegment, tiesOf } from "../../provider/checks/ties";
 
 beforeAll(() => {
     pulumi.runtime.setMocks({

@@ -8,7 +8,7 @@
 // anything (refuseHostNamespace). There is no opt-in: nothing here ever acts on the host's network.
 // What remains: a re-binding between this stat and the `ip` that follows is not seen.
 import { statSync } from "node:fs";
-import type { CheckFailure } from "./schemas";
+import type { CheckFailure } from "../engine/schemas";
 import { NetnsError, type Subject } from "./run";
 
 function inode(path: string): string | undefined {

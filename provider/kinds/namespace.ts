@@ -2,14 +2,14 @@
 // per-namespace sysctls (`sysctls`, inline.ts):
 //   ip netns exec NAME sysctl -n KEY...             (the values before, kept in previousSysctls)
 //   ip netns exec NAME sysctl -q -w KEY=VALUE...    (one process for all of them)
-import { statSync } from "node:fs";
 import { z } from "zod";
-import { resourceClass, type ResourceClass } from "./dynamic";
-import { adopt, adoptFrom, nsname } from "./fields";
-import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
-import { formatMark, mayDelete, leftAlone, onExisting } from "./owner";
-import { exec, mustRun, NetnsError, privileged, warn, type Subject } from "./run";
-import { loArgv, namespaceClaim } from "./nsmark";
+import { resourceClass, type ResourceClass } from "../engine/dynamic";
+import { adopt, adoptFrom, nsname } from "../engine/fields";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "../engine/kind";
+import { formatMark, mayDelete, leftAlone, onExisting } from "../ownership/owner";
+import { exec, mustRun, NetnsError, privileged, warn, type Subject } from "../host/run";
+import { loArgv, namespaceClaim } from "../ownership/nsmark";
+import { namespaceExists, namespaceFile } from "../host/netns";
 import { setSysctls, sysctlFacts, sysctlMap, sysctlValues } from "./inline";
 
 const computed = {
@@ -72,26 +72,6 @@ function busyHint(name: string, pids: string[]): string {
     const [who, verb, it] = pids.length === 1 ? [`process ${pids[0]}`, "runs", "it"] : [`processes ${pids.join(", ")}`, "run", "them"];
     return `${who} still ${verb} in ${name}: deleting its name would leave the namespace alive, unnamed, with its interfaces; `
         + `stop ${it} (kill ${pids.join(" ")}, or end what started ${it}), then run the command again`;
-}
-
-/**
- * What /run/netns/NAME is: a namespace (a mount of nsfs, whose device differs from the
- * directory's), a leftover, or absent. `ip netns add` creates the file first and mounts the new
- * namespace on it second: killed in between (the CLI and its children SIGKILLed mid-create), it
- * leaves an empty file that is no namespace ("setting the network namespace ... failed: Invalid
- * argument"). Two stats, whatever the number of namespaces on the host.
- */
-export function namespaceFile(name: string): "namespace" | "leftover" | "absent" {
-    try {
-        return statSync(`/run/netns/${name}`).dev !== statSync("/run/netns").dev ? "namespace" : "leftover";
-    } catch {
-        return "absent";
-    }
-}
-
-/** Whether the named namespace exists (a leftover file of an interrupted `ip netns add` is none). */
-export function namespaceExists(name: string): boolean {
-    return namespaceFile(name) === "namespace";
 }
 
 /** The Namespace kind: a network namespace with its loopback up. */

@@ -17,12 +17,11 @@
 // `exports` keeps `pulumi-netns/dist/provider/impl.js` resolvable; in this repository
 // `scripts/setup.sh` links node_modules/pulumi-netns to the checkout.)
 import * as pulumi from "@pulumi/pulumi";
-import { on, stackChecks } from "./declared";
+import { on, stackChecks } from "../checks/declared";
 import { LIMITS } from "./fields";
 import type { AnyKind, ArgsOf, OutputsOf } from "./kind";
-import type { Kind } from "./registry";
-import { tie } from "./ties";
-import { requirePrivilege } from "./privilege";
+import { tie } from "../checks/ties";
+import { requirePrivilege } from "../host/privilege";
 import { hiddenInputs } from "./hidden";
 
 /** The stored provider of one kind: a module whose `handler()` returns the kind's methods. */
@@ -96,7 +95,7 @@ export abstract class NetnsResource extends pulumi.CustomResource {
         // in the properties, undefined until the engine answers (an undefined input is not sent).
         const outputs = Object.fromEntries([...Object.keys(def.schema.shape), ...Object.keys(def.computed)].map((k) => [k, undefined]));
         // replaceWith, deletedWith, deleteBeforeReplace: what the kernel deletes along with what (ties.ts).
-        const tied = tie(def.kind as Kind, args, opts);
+        const tied = tie(def.kind, args, opts);
         // __owner: the stack that declares the resource, which the provider writes into the marks of
         // what it makes (owner.ts). Listed in no kind's diff, so it never causes a change.
         const owner = { project: pulumi.getProject(), stack: pulumi.getStack() };

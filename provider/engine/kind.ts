@@ -1,13 +1,13 @@
 // A resource kind as one definition: its schema (what a valid input is, with a doc comment per
 // field), what the kernel computes, which inputs name a namespace, what it claims across the
 // stack, its diff, its ID and its lifecycle. Everything else is derived from the definitions
-// listed in `provider/registry.ts`: the public `XxxArgs` type and the resource class (dynamic.ts),
+// listed in `provider/engine/registry.ts`: the public `XxxArgs` type and the resource class (dynamic.ts),
 // the provider methods (impl.ts), the host-namespace guard (hostns.ts), the whole-stack checks
 // (declared.ts) and recovery (lab/recover.ts).
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import type { ClaimRule, Fact } from "./declared";
-import type { Subject } from "./run";
+import type { ClaimRule, Fact } from "../checks/declared";
+import type { Subject } from "../host/run";
 
 /** A kind's schema: a zod object of its inputs. */
 export type Schema = z.ZodObject<z.ZodRawShape>;

@@ -7,7 +7,7 @@
 //   so its absence proves nothing;
 // - the object's ownership mark naming this very resource (owner.ts, "this-resource").
 import { claimOf } from "./owner";
-import type { Subject } from "./run";
+import type { Subject } from "../host/run";
 
 /** Whether `ip -j` output holds the link `name` as the kernel echoes a new one (with its ifindex). */
 export function echoed(stdout: string, name: string): boolean {

@@ -1,15 +1,15 @@
 // Every resource kind, one line each. The provider methods (impl.ts), the schemas by kind
 // (schemas.ts), the host-namespace guard (hostns.ts) and recovery (lab/recover.ts) read this list;
 // the resource classes are made from the same definitions in each kind's file (dynamic.ts).
-// Adding a kind: write provider/<kind>.ts with its definition (kind.ts), add it here, and export
-// its class and Args type from provider/index.ts.
-import { namespace } from "./namespace";
-import { vethPair } from "./veth";
-import { address } from "./address";
-import { route } from "./route";
-import { sysctl } from "./sysctl";
-import { bridge } from "./bridge";
-import { rule } from "./rule";
+// Adding a kind: write provider/kinds/<kind>.ts with its definition (kind.ts), add it here, and
+// export its class and Args type from provider/index.ts.
+import { namespace } from "../kinds/namespace";
+import { vethPair } from "../kinds/veth";
+import { address } from "../kinds/address";
+import { route } from "../kinds/route";
+import { sysctl } from "../kinds/sysctl";
+import { bridge } from "../kinds/bridge";
+import { rule } from "../kinds/rule";
 
 export const definitions = [namespace, vethPair, address, route, sysctl, bridge, rule] as const;
 

@@ -3,8 +3,8 @@
 // sysctls): whose the namespace is decides for them. Kept apart from namespace.ts so that the
 // kinds can read it without importing each other.
 import { claimOf, formatMark, leftAlone, mayDelete, parseMark, sameOwner, type Claim, type Owner } from "./owner";
-import { ipJson, mustRun, NetnsError, warn, type Subject } from "./run";
-import { ipRead } from "./reads";
+import { ipJson, mustRun, NetnsError, warn, type Subject } from "../host/run";
+import { ipRead } from "../host/reads";
 
 export const loArgv = (name: string) => ["ip", "-n", name, "-j", "link", "show", "dev", "lo"];
 

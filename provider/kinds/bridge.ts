@@ -7,14 +7,14 @@
 // Create is one request (and, with an MTU, two `ip link set mtu` that make it stick: see create):
 // the bridge exists, with its MTU and admin state, or it does not.
 import { z } from "zod";
-import { interfaceClaim } from "./declared";
-import { resourceClass, type ResourceClass } from "./dynamic";
-import { adopt, adoptFrom, ifindex, ifname, mtu, nsname, up } from "./fields";
-import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "./kind";
-import { exec, KilledError, mustRun, NetnsError, privileged, commonHint, warn, type Result, type Subject } from "./run";
-import { addMade, markedByThisResource } from "./made";
-import { ipRead } from "./reads";
-import { claimOf, formatMark, leftAlone, mayDelete, onExisting } from "./owner";
+import { interfaceClaim } from "../checks/declared";
+import { resourceClass, type ResourceClass } from "../engine/dynamic";
+import { adopt, adoptFrom, ifindex, ifname, mtu, nsname, up } from "../engine/fields";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "../engine/kind";
+import { exec, KilledError, mustRun, NetnsError, privileged, commonHint, warn, type Result, type Subject } from "../host/run";
+import { addMade, markedByThisResource } from "../ownership/made";
+import { ipRead } from "../host/reads";
+import { claimOf, formatMark, leftAlone, mayDelete, onExisting } from "../ownership/owner";
 import { addLines, addressFacts, addressList, change as changeEntries, entriesHint, present, runLines } from "./inline";
 
 // The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).

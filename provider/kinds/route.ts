@@ -2,15 +2,15 @@
 // A route is known to the kernel by its destination, table and metric: those replace it; the
 // gateway, device and source change in place with `ip route replace`.
 import { z } from "zod";
-import { familyOf, routeDestination } from "./declared";
-import { resourceClass, type ResourceClass } from "./dynamic";
-import { adopt, ifname, nsname, UNKNOWN } from "./fields";
-import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
-import { exec, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
-import { ROUTE_PROTO } from "./owner";
-import { inAnotherStacksNamespace, inOwnNamespace } from "./nsmark";
-import { ipRead } from "./reads";
-import { isNetworkAddress, parseCidr, parseIp, type Family } from "./net";
+import { familyOf, routeDestination } from "../checks/declared";
+import { resourceClass, type ResourceClass } from "../engine/dynamic";
+import { adopt, ifname, nsname, UNKNOWN } from "../engine/fields";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "../engine/kind";
+import { exec, mustRun, NetnsError, privileged, commonHint, type Subject } from "../host/run";
+import { ROUTE_PROTO } from "../ownership/owner";
+import { inAnotherStacksNamespace, inOwnNamespace } from "../ownership/nsmark";
+import { ipRead } from "../host/reads";
+import { isNetworkAddress, parseCidr, parseIp, type Family } from "../engine/net";
 
 /** A route destination: `default` or a network address with its prefix (no host bits). */
 const destination = z.string({ error: "must be a string" }).superRefine((s, ctx) => {

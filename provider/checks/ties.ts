@@ -35,8 +35,10 @@
 // A user's own options win: a given deletedWith or deleteBeforeReplace is kept, a given replaceWith
 // is extended.
 import * as pulumi from "@pulumi/pulumi";
-import { contains, parseCidr, parseIp, type Cidr } from "./net";
-import type { Kind } from "./registry";
+import { contains, parseCidr, parseIp, type Cidr } from "../engine/net";
+// A kind's name, as its definition spells it ("Namespace", "VethPair", ...). A plain string, not
+// the registry's Kind: that type is made from every kind, and every kind reaches this file.
+type Kind = string;
 
 type Resource = pulumi.Resource;
 /** A namespace: "s:NAME" when its name is a plain string, else the Namespace resource itself. */

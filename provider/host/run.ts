@@ -11,7 +11,7 @@ export interface Subject {
     name: string;
     op: Op;
     /** The ownership mark this resource writes on what it makes (owner.ts); absent for a state from before marks. */
-    owner?: import("./owner").Mark | undefined;
+    owner?: import("../ownership/owner").Mark | undefined;
 }
 
 export interface Result {

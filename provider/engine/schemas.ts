@@ -6,7 +6,7 @@ import type { z } from "zod";
 import { kinds, type Definitions, type Kind } from "./registry";
 import { UNKNOWN } from "./fields";
 import { contains, parseCidr, parseIp } from "./net";
-import { ownerProblem } from "./owner";
+import { ownerProblem } from "../ownership/owner";
 
 export { UNKNOWN, ifname, nsname } from "./fields";
 export type { Kind } from "./registry";

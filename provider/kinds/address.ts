@@ -1,14 +1,14 @@
 // Address: an IPv4 or IPv6 address on an interface (`ip address add ADDRESS dev DEV`).
 // IPv6 addresses are added with `nodad`: usable at once, without duplicate address detection.
 import { z } from "zod";
-import { canonical } from "./declared";
-import { resourceClass, type ResourceClass } from "./dynamic";
-import { adopt, ifname, nsname } from "./fields";
-import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
-import { exec, NetnsError, privileged, commonHint, type Subject } from "./run";
-import { inAnotherStacksNamespace, inOwnNamespace } from "./nsmark";
-import { ipRead } from "./reads";
-import { formatCidr, isBroadcast, isNetworkAddress, parseCidr } from "./net";
+import { canonical } from "../checks/declared";
+import { resourceClass, type ResourceClass } from "../engine/dynamic";
+import { adopt, ifname, nsname } from "../engine/fields";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "../engine/kind";
+import { exec, NetnsError, privileged, commonHint, type Subject } from "../host/run";
+import { inAnotherStacksNamespace, inOwnNamespace } from "../ownership/nsmark";
+import { ipRead } from "../host/reads";
+import { formatCidr, isBroadcast, isNetworkAddress, parseCidr } from "../engine/net";
 
 /** An interface address: a host address with its prefix, 192.0.2.1/24 or 2001:db8::1/64. */
 export const hostCidr = z.string({ error: "must be a string" }).superRefine((s, ctx) => {

@@ -12,15 +12,15 @@
 // rule keeps deciding until it is gone; there is no moment without either.
 // Give every managed rule its own priority in a namespace: it is how read finds the rule again.
 import { z } from "zod";
-import { canonical, familyOf } from "./declared";
-import { resourceClass, type ResourceClass } from "./dynamic";
-import { adopt, nsname, UNKNOWN } from "./fields";
-import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
-import { exec, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
-import { ROUTE_PROTO } from "./owner";
-import { inAnotherStacksNamespace, inOwnNamespace } from "./nsmark";
-import { ipRead } from "./reads";
-import { bits, formatCidr, hostMask, isNetworkAddress, parseCidr, parseIp } from "./net";
+import { canonical, familyOf } from "../checks/declared";
+import { resourceClass, type ResourceClass } from "../engine/dynamic";
+import { adopt, nsname, UNKNOWN } from "../engine/fields";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "../engine/kind";
+import { exec, mustRun, NetnsError, privileged, commonHint, type Subject } from "../host/run";
+import { ROUTE_PROTO } from "../ownership/owner";
+import { inAnotherStacksNamespace, inOwnNamespace } from "../ownership/nsmark";
+import { ipRead } from "../host/reads";
+import { bits, formatCidr, hostMask, isNetworkAddress, parseCidr, parseIp } from "../engine/net";
 
 /** A rule selector (`from`, `to`): "all" or a network with its prefix and no host bits. */
 const selector = z.string({ error: "must be a string" }).superRefine((s, ctx) => {

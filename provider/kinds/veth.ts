@@ -10,15 +10,15 @@
 // (the kernel assigns it later than the `up`: see linkLocals).
 //   ip -n NS -j address show dev NAME scope link
 import { z } from "zod";
-import { interfaceClaim } from "./declared";
-import { resourceClass, type ResourceClass } from "./dynamic";
-import { adopt, adoptFrom, ifindex, ifname, linkLocal, mac, mtu, nsname, UNKNOWN, up } from "./fields";
-import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "./kind";
-import { exec, KilledError, mustRun, NetnsError, privileged, commonHint, warn, type Result, type Subject } from "./run";
-import { addMade, markedByThisResource } from "./made";
+import { interfaceClaim } from "../checks/declared";
+import { resourceClass, type ResourceClass } from "../engine/dynamic";
+import { adopt, adoptFrom, ifindex, ifname, linkLocal, mac, mtu, nsname, UNKNOWN, up } from "../engine/fields";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "../engine/kind";
+import { exec, KilledError, mustRun, NetnsError, privileged, commonHint, warn, type Result, type Subject } from "../host/run";
+import { addMade, markedByThisResource } from "../ownership/made";
 import { eui64LinkLocal } from "./eui64";
-import { ipRead } from "./reads";
-import { claimOf, formatMark, leftAlone, mayDelete, onExisting } from "./owner";
+import { ipRead } from "../host/reads";
+import { claimOf, formatMark, leftAlone, mayDelete, onExisting } from "../ownership/owner";
 import { addLines, addressFacts, addressList, change, entriesHint, present, routeFacts, routeList, runLines, type Entries, type InlineRoute } from "./inline";
 
 // The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).

@@ -4,7 +4,7 @@
 // it was asked about does not exist. Any other failure (no permission, a timeout, a kernel or an
 // `ip` that refuses) throws, naming the command and its stderr: refresh must never report a
 // failure as a deletion, and a delete that asks first whose an object is must not go ahead blind.
-import { namespaceExists } from "./namespace";
+import { namespaceExists } from "./netns";
 import { exec, NetnsError, privileged, commonHint, type Subject } from "./run";
 
 /** What one `ip -j` read came to. */

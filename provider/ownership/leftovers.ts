@@ -1,7 +1,7 @@
 // The leftover finder: the objects on the host that carry a stack's ownership mark
-// (provider/owner.ts) but that the stack no longer has in its state, or whose stack no longer
+// (provider/ownership/owner.ts) but that the stack no longer has in its state, or whose stack no longer
 // exists. They are what a lost state file, a `pulumi stack rm --force` or a crash under
-// PULUMI_SKIP_CHECKPOINTS leave behind. Used by `pulumi-netns leftovers` (graph/cli.ts) and
+// PULUMI_SKIP_CHECKPOINTS leave behind. Used by `pulumi-netns leftovers` (cli/main.ts) and
 // `npm run lab -- leftovers` (lab/cli.ts).
 //
 //   host listing (ip -j)  ->  HostObject[]  --+
@@ -25,11 +25,12 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { exec, ipJson, type Subject } from "./run";
+import { exec, ipJson, type Subject } from "../host/run";
 import { describeOwner, parseMark, ROUTE_PROTO, type Mark, type Owner } from "./owner";
-import { isHostNamespace } from "./hostns";
-import { kinds, type Kind } from "./registry";
-import { validate } from "./schemas";
+import { isHostNamespace } from "../host/hostns";
+import { pulumiCli, type PulumiRun } from "../host/pulumi";
+import { kinds, type Kind } from "../engine/registry";
+import { validate } from "../engine/schemas";
 
 /** One marked object on the host. */
 export interface HostObject {
@@ -222,7 +223,7 @@ export function stackRef(o: Owner, backendUrl: string | undefined, org?: string)
 }
 
 /** Runs `pulumi ARGS` outside any project; the tests pass a fake. */
-export type PulumiRun = (args: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
+export type { PulumiRun };
 
 /** One entry of `pulumi stack ls --all --json`. */
 export interface ListedStack {
@@ -290,11 +291,7 @@ export function inUse(backend: Backend, l: ListedStack): string | undefined {
     throw new Error(`whether an update of it is running cannot be seen in the backend ${backend.url} (the finder reads the locks of a file:// backend and Pulumi Cloud's updateInProgress)`);
 }
 
-const defaultRun = (env: Record<string, string>): PulumiRun => async (args) => {
-    const { execa } = await import("execa");
-    const r = await execa("pulumi", [...args, "--non-interactive"], { env, reject: false, stdin: "ignore", cwd: "/" });
-    return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };
-};
+const defaultRun = pulumiCli;
 
 /**
  * The backend (`backendUrl`, else PULUMI_BACKEND_URL, else the CLI's login: `pulumi whoami --json`)

@@ -5,13 +5,13 @@
 // always required: nothing here can change a setting of the host. Delete restores the value
 // found before create.
 import { z } from "zod";
-import { sysctlCanonical, sysctlCoupling } from "./declared";
-import { resourceClass, type ResourceClass } from "./dynamic";
-import { nsname, sysctlKey, sysctlValue, sysctlNormalize as normalize } from "./fields";
-import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "./kind";
-import { exec, mustRun, NetnsError, privileged, commonHint, type Subject } from "./run";
-import { namespaceExists } from "./namespace";
-import { inAnotherStacksNamespace } from "./nsmark";
+import { sysctlCanonical, sysctlCoupling } from "../checks/declared";
+import { resourceClass, type ResourceClass } from "../engine/dynamic";
+import { nsname, sysctlKey, sysctlValue, sysctlNormalize as normalize } from "../engine/fields";
+import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "../engine/kind";
+import { exec, mustRun, NetnsError, privileged, commonHint, type Subject } from "../host/run";
+import { namespaceExists } from "../host/netns";
+import { inAnotherStacksNamespace } from "../ownership/nsmark";
 
 // The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
 const fields = {

@@ -15,13 +15,13 @@
 //   ip netns exec NS sysctl -n KEY...;  ip netns exec NS sysctl -q -w KEY=VALUE...              (sysctls)
 import { z } from "zod";
 import { hostCidr } from "./address";
-import { canonical, familyOf, routeDestination, sysctlCanonical, type Fact } from "./declared";
-import { LIMITS, sysctlKey, sysctlNormalize, sysctlValue } from "./fields";
-import { parseCidr } from "./net";
-import { ROUTE_PROTO } from "./owner";
+import { canonical, familyOf, routeDestination, sysctlCanonical, type Fact } from "../checks/declared";
+import { LIMITS, sysctlKey, sysctlNormalize, sysctlValue } from "../engine/fields";
+import { parseCidr } from "../engine/net";
+import { ROUTE_PROTO } from "../ownership/owner";
 import { familiesAgree, family, kernelMetric, routeFields } from "./route";
-import { exec, mustRun, type Subject } from "./run";
-import { ipRead } from "./reads";
+import { exec, mustRun, type Subject } from "../host/run";
+import { ipRead } from "../host/reads";
 
 /** Addresses on one interface: each a host address with its prefix, as the Address kind takes it; no two the same. */
 export const addressList = z.array(hostCidr, { error: "must be a list of addresses with prefix lengths, such as [\"192.0.2.1/24\"]" }).max(LIMITS.list, `has more than ${LIMITS.list} entries`).superRefine((list, ctx) => {
