@@ -71,6 +71,11 @@ export function remember(def: Relations): void {
     known.set(def.kind, def);
 }
 
+/** The relations of every kind defined so far. */
+export function allRelations(): Relations[] {
+    return [...known.values()];
+}
+
 /** The relations of the kind named `kind`; none for a kind not defined (or not loaded). */
 export function relationsOf(kind: string): Relations {
     return known.get(kind) ?? { kind };

@@ -29,7 +29,8 @@ import { exec, ipJson, type Subject } from "../host/run";
 import { describeOwner, parseMark, ROUTE_PROTO, type Mark, type Owner } from "./owner";
 import { isHostNamespace } from "../host/hostns";
 import { pulumiCli, type PulumiRun } from "../host/pulumi";
-import { definitions, kinds, type Kind } from "../engine/registry";
+import { kinds, type Kind } from "../engine/registry";
+import { allRelations, relationsOf } from "../engine/relations";
 import { validate } from "../engine/schemas";
 
 /** One marked object on the host. */
@@ -67,9 +68,10 @@ const ownerKey = (o: Owner) => `${o.project}/${o.stack}`;
 
 // The interfaces each kind makes, as its definition says (kind.ts `links`): by the kernel's type
 // of interface ("veth", "bridge"), the kind that makes it; by kind, the word for its interfaces.
-const linkRules = definitions.flatMap((d) => (d.links ?? []).map((l) => ({ kind: d.kind as Kind, ...l })));
-const kindOfType = (type: string | undefined): Kind | "Link" => linkRules.find((l) => l.type === type)?.kind ?? "Link";
-const typeOfKind = (kind: string): string => linkRules.find((l) => l.kind === kind)?.type ?? "link";
+// Read at each call: the registry above has loaded every kind by then (relations.ts).
+const linkRules = () => allRelations().flatMap((d) => (d.links ?? []).map((l) => ({ kind: d.kind as Kind, ...l })));
+const kindOfType = (type: string | undefined): Kind | "Link" => linkRules().find((l) => l.type === type)?.kind ?? "Link";
+const typeOfKind = (kind: string): string => linkRules().find((l) => l.kind === kind)?.type ?? "link";
 
 /** Where an object is, in words: `namespace ns1`, `veth ns1-veth0 in ns1`. */
 export function describeObject(o: HostObject): string {
@@ -127,9 +129,8 @@ export function stateIds(deployment: ExportedDeployment | undefined): Set<string
         if (!id) return;
         ids.add(`${kind}:${id}`);
         // Every interface it makes (a VethPair's peer end too), as the leftover finder names them.
-        const links = kind in kinds ? kinds[kind as Kind].links ?? [] : [];
         for (const o of [r.outputs ?? {}, r.inputs ?? {}]) {
-            for (const l of links as readonly { name: string; namespace: string }[]) {
+            for (const l of relationsOf(kind).links ?? []) {
                 const [ns, name] = [o[l.namespace], o[l.name]];
                 if (typeof ns === "string" && typeof name === "string") ids.add(`${kind}:${ns}/${name}`);
             }
