@@ -34,10 +34,15 @@
 // nothing; declared.ts then warns about a Route whose gateway's segment it cannot tie it to.
 // A user's own options win: a given deletedWith or deleteBeforeReplace is kept, a given replaceWith
 // is extended.
+//
+// Which inputs play which part comes from each kind's definition (kind.ts: namespaceName,
+// deletedWith, links, segment, ties); the list above is what today's definitions say.
 import * as pulumi from "@pulumi/pulumi";
 import { contains, parseCidr, parseIp, type Cidr } from "../engine/net";
+import { relationsOf, type Relations } from "../engine/relations";
 // A kind's name, as its definition spells it ("Namespace", "VethPair", ...). A plain string, not
-// the registry's Kind: that type is made from every kind, and every kind reaches this file.
+// the registry's Kind: that type is made from every kind, and every kind reaches this file. What
+// each kind is to the others (its links, segment, ties) comes from its definition (relations.ts).
 type Kind = string;
 
 type Resource = pulumi.Resource;
@@ -59,7 +64,7 @@ interface Registry {
     segments: Segment[];
     /** Each resource's replaceWith, as given to the engine. */
     tiedTo: WeakMap<object, Set<Resource>>;
-    /** Routes whose `dev` is an Output: the engine replaces them with the link it comes from. */
+    /** Routes (kinds with a gateway) whose `dev` is an Output: the engine replaces them with the link it comes from. */
     devFromOutput: WeakSet<object>;
 }
 
@@ -114,41 +119,31 @@ function explicit(dependsOn: unknown): Resource[] {
     return list.filter((r): r is Resource => typeof r === "object" && r !== null && reg().kinds.has(r));
 }
 
-const isKind = (r: Resource, ...kinds: Kind[]) => kinds.includes(reg().kinds.get(r) as Kind);
-const isDeviceRoute = (r: Resource) => reg().segments.some((s) => s.resource === r && isKind(r, "Route"));
-
-/**
- * The interface a per-interface sysctl key belongs to: net.ipv4.conf.DEV.KEY (or neigh, ipv6;
- * in the dotted form a '.' in DEV is written '/'), net/ipv4/conf/DEV/KEY.
- */
-export function interfaceOfKey(key: unknown): string | undefined {
-    if (typeof key !== "string") return undefined;
-    const slashed = key.startsWith("net/");
-    const parts = slashed ? key.split("/") : key.split(".");
-    if (parts.length !== 5 || parts[0] !== "net" || !/^ipv[46]$/.test(parts[1]!) || !/^(conf|neigh)$/.test(parts[2]!)) return undefined;
-    return slashed ? parts[3] : parts[3]!.replace(/\//g, ".");
-}
+/** The relations of a resource constructed here (none for one that is not). */
+const relationsOfResource = (r: Resource): Relations => relationsOf(reg().kinds.get(r) ?? "");
+/** Whether a resource makes an interface (a link) that others join (a master). */
+const makesLink = (r: Resource, master = false) => (relationsOfResource(r).links ?? []).some((l) => !master || l.master === true);
+/** Whether a resource is one with a segment: always when its segment has no condition, else only when it made one. */
+const isSegment = (r: Resource) => {
+    const seg = relationsOfResource(r).segment;
+    return seg !== undefined && (seg.when === undefined || reg().segments.some((s) => s.resource === r));
+};
 
 /** The resources whose replacement takes this one away in the kernel (see the top of the file). */
 function replacedWith(kind: Kind, props: pulumi.Inputs, dependsOn: unknown): Resource[] {
     const out: (Resource | undefined)[] = [];
+    const rules = relationsOf(kind).ties ?? {};
+    for (const d of rules.devs ?? []) {
+        const l = linkOf(typeof d.dev === "function" ? d.dev(props) : props[d.dev], props[d.namespace]);
+        if (!d.master || (l && makesLink(l, true))) out.push(l);
+    }
     const deps = explicit(dependsOn);
-    if (kind === "VethPair") {
-        for (const [master, ns] of [[props.master, props.namespace], [props.peerMaster, props.peerNamespace]] as const) {
-            const l = linkOf(master, ns);
-            if (l && isKind(l, "Bridge")) out.push(l);
-        }
-        out.push(...deps.filter((r) => isKind(r, "Bridge")));
-    } else if (kind === "Address") {
-        out.push(linkOf(props.dev, props.namespace));
-        out.push(...deps.filter((r) => isKind(r, "VethPair", "Bridge")));
-    } else if (kind === "Sysctl") {
-        out.push(linkOf(interfaceOfKey(props.key), props.namespace));
-    } else if (kind === "Route") {
-        out.push(linkOf(props.dev, props.namespace));
-        out.push(...deps.filter((r) => isKind(r, "Address", "VethPair", "Bridge") || isDeviceRoute(r)));
-        const key = nsKey(props.namespace);
-        const via = typeof props.via === "string" ? parseIp(props.via) : undefined;
+    const roles = rules.dependsOn ?? [];
+    out.push(...deps.filter((r) => (roles.includes("link") && makesLink(r)) || (roles.includes("master") && makesLink(r, true)) || (roles.includes("segment") && isSegment(r))));
+    if (rules.via) {
+        const key = nsKey(props[rules.via.namespace]);
+        const gw = props[rules.via.via];
+        const via = typeof gw === "string" ? parseIp(gw) : undefined;
         if (via && key !== undefined) out.push(...reg().segments.filter((s) => s.key === key && contains(s.net, via)).map((s) => s.resource));
     }
     return out.filter((r): r is Resource => r !== undefined);
@@ -161,7 +156,8 @@ function replacedWith(kind: Kind, props: pulumi.Inputs, dependsOn: unknown): Res
  */
 export function tie(kind: Kind, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions = {}): { opts: pulumi.CustomResourceOptions; record(resource: Resource): void } {
     const replaceWith = new Set<Resource>([...(opts.replaceWith ?? []), ...replacedWith(kind, props, opts.dependsOn)]);
-    const deletedWith = opts.deletedWith ?? (kind === "Namespace" ? undefined : namespaceResource(props.namespace));
+    const inside = relationsOf(kind).deletedWith;
+    const deletedWith = opts.deletedWith ?? (inside === undefined ? undefined : namespaceResource(props[inside]));
     const derived: pulumi.CustomResourceOptions = {
         ...opts,
         deleteBeforeReplace: opts.deleteBeforeReplace ?? true,
@@ -188,27 +184,18 @@ function record(kind: Kind, props: pulumi.Inputs, opts: pulumi.CustomResourceOpt
         const net = typeof text === "string" ? parseCidr(text) : undefined;
         if (key !== undefined && net) reg().segments.push({ key, net, resource });
     };
-    switch (kind) {
-        case "Namespace": {
-            const entry = { resource, key: typeof props.name === "string" ? `s:${props.name}` : resource, retained: opts.retainOnDelete === true };
-            reg().namespaces.set(out.name, entry);
-            if (typeof props.name === "string") reg().namespaces.set(`s:${props.name}`, entry);
-            break;
-        }
-        case "VethPair":
-            linkNamed(props.name, props.namespace, out.name);
-            linkNamed(props.peerName, props.peerNamespace, out.peerName);
-            break;
-        case "Bridge":
-            linkNamed(props.name, props.namespace, out.name);
-            break;
-        case "Address":
-            segment(props.namespace, props.address);
-            break;
-        case "Route":
-            if (props.dev !== undefined && typeof props.dev !== "string") reg().devFromOutput.add(resource);
-            if (props.dev !== undefined && props.via === undefined && props.to !== "default") segment(props.namespace, props.to);
-            break;
+    const rel = relationsOf(kind);
+    if (rel.namespaceName !== undefined) {
+        const name = props[rel.namespaceName];
+        const entry = { resource, key: typeof name === "string" ? `s:${name}` : resource, retained: opts.retainOnDelete === true };
+        reg().namespaces.set(out[rel.namespaceName], entry);
+        if (typeof name === "string") reg().namespaces.set(`s:${name}`, entry);
+    }
+    for (const l of rel.links ?? []) linkNamed(props[l.name], props[l.namespace], out[l.name]);
+    if (rel.segment && (rel.segment.when === undefined || rel.segment.when(props))) segment(props[rel.segment.namespace], props[rel.segment.cidr]);
+    // One with a gateway whose interface is an Output: the engine replaces it with the link it comes from.
+    for (const d of rel.ties?.via ? rel.ties.devs ?? [] : []) {
+        if (typeof d.dev === "string" && props[d.dev] !== undefined && typeof props[d.dev] !== "string") reg().devFromOutput.add(resource);
     }
 }
 

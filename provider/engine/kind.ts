@@ -3,11 +3,13 @@
 // stack, its diff, its ID and its lifecycle. Everything else is derived from the definitions
 // listed in `provider/engine/registry.ts`: the public `XxxArgs` type and the resource class (dynamic.ts),
 // the provider methods (impl.ts), the host-namespace guard (hostns.ts), the whole-stack checks
-// (declared.ts) and recovery (lab/recover.ts).
+// (declared.ts), the resource options of what the kernel deletes together (ties.ts), where the
+// marks go (nsmark.ts), the leftover finder (leftovers.ts) and recovery (lab/recover.ts).
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { ClaimRule, Fact } from "../checks/declared";
 import type { Subject } from "../host/run";
+import { remember, type LinkRule, type SegmentRule, type TieRules } from "./relations";
 
 /** A kind's schema: a zod object of its inputs. */
 export type Schema = z.ZodObject<z.ZodRawShape>;
@@ -47,6 +49,19 @@ export interface KindDef<K extends string, S extends Schema, C extends Computed>
     namespaces: readonly Key<S>[];
     /** What this resource claims across the stack (declared.ts), from its raw inputs once known. */
     claims: (on: On<z.input<S>>) => readonly ClaimRule[];
+    /** For the Namespace kind: the input that names the namespace the object is (its mark is its lo's alias, nsmark.ts). */
+    namespaceName?: Key<S>;
+    /** The input naming the namespace the object lives in: deleting that Namespace deletes it (ties.ts: deletedWith). */
+    deletedWith?: Key<S>;
+    /**
+     * The interfaces the object makes, each with its mark (nsmark.ts): other resources name them
+     * (ties.ts), the leftover finder knows them by their type (leftovers.ts).
+     */
+    links?: readonly LinkRule<Key<S>>[];
+    /** The subnet the object connects its namespace to (an address): a Route through a gateway in it is tied to it (ties.ts). */
+    segment?: SegmentRule<Key<S>>;
+    /** What the kernel takes the object away with, so that the same plan replaces it (ties.ts: replaceWith). */
+    ties?: TieRules<Key<S>>;
     /** Which inputs replace the object and which change in place (diff.ts). */
     diff: { replace: readonly Key<S>[]; update: readonly Key<S>[]; clear?: readonly Key<S>[] };
     /** Fills in what the inputs imply (a peer MTU that follows mtu), so that diff and refresh see it. */
@@ -66,7 +81,11 @@ export interface KindDef<K extends string, S extends Schema, C extends Computed>
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyKind = KindDef<string, Schema, Computed> | KindDef<any, any, any>;
 
-/** Checks a definition's types and returns it (the schema's types flow into every method). */
+/**
+ * Checks a definition's types and returns it (the schema's types flow into every method); records
+ * its relations (relations.ts), which the checks and the ownership code read by kind name.
+ */
 export function defineKind<K extends string, S extends Schema, C extends Computed>(def: KindDef<K, S, C>): KindDef<K, S, C> {
+    remember(def);
     return def;
 }

@@ -2,7 +2,8 @@
 // (schemas.ts), the host-namespace guard (hostns.ts) and recovery (lab/recover.ts) read this list;
 // the resource classes are made from the same definitions in each kind's file (dynamic.ts).
 // Adding a kind: write provider/kinds/<kind>.ts with its definition (kind.ts), add it here, and
-// export its class and Args type from provider/index.ts.
+// export its class and Args type from provider/index.ts. What it is to the other kinds (links,
+// segment, ties: relations.ts) is in its definition, which ties.ts, nsmark.ts and leftovers.ts read.
 import { namespace } from "../kinds/namespace";
 import { vethPair } from "../kinds/veth";
 import { address } from "../kinds/address";

@@ -77,6 +77,10 @@ export const address: KindDef<"Address", typeof schema, {}> = defineKind({
     schema,
     computed: {},
     namespaces: ["namespace"],
+    deletedWith: "namespace",
+    segment: { namespace: "namespace", cidr: "address" },
+    // The kernel deletes an interface's addresses with it.
+    ties: { devs: [{ dev: "dev", namespace: "namespace" }], dependsOn: ["link"] },
     claims: (on) => [
         on(["namespace", "address", "dev"], (a, name) => [{ segment: a.address, namespace: a.namespace, by: `Address "${name}"`, dev: a.dev }]),
         on(["namespace", "dev", "address"], (a) => [{ claim: `addr ${a.namespace} ${a.dev} ${canonical(a.address)}`, property: "address",

@@ -113,6 +113,8 @@ export const bridge: KindDef<"Bridge", typeof schema, typeof computed> = defineK
     schema,
     computed,
     namespaces: ["namespace"],
+    deletedWith: "namespace",
+    links: [{ name: "name", namespace: "namespace", type: "bridge", master: true }],
     claims: (on) => [
         on(["namespace", "name"], (a) => [interfaceClaim(a.namespace, a.name, "name")]),
         on(["namespace", "name", "addresses"], (a, name) => addressFacts(a.namespace, a.name, a.addresses, "addresses", `Bridge "${name}"`)),

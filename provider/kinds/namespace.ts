@@ -80,6 +80,8 @@ export const namespace: KindDef<"Namespace", typeof schema, typeof computed> = d
     schema,
     computed,
     namespaces: ["name"],
+    // It is the namespace `name`: its mark is its lo's alias, and what lives in it goes with it.
+    namespaceName: "name",
     claims: (on) => [
         on(["name", "adopt"], (a) => [
             { claim: `netns ${a.name}`, property: "name", what: `"${a.name}"`, why: "one stack cannot create two namespaces with one name" },

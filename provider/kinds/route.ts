@@ -141,6 +141,12 @@ export const route: KindDef<"Route", typeof schema, {}> = defineKind({
     schema,
     computed: {},
     namespaces: ["namespace"],
+    deletedWith: "namespace",
+    // A route through a device alone connects its namespace to the subnet `to`.
+    segment: { namespace: "namespace", cidr: "to", when: (a) => a.dev !== undefined && a.via === undefined && a.to !== "default" },
+    // The kernel deletes every route through an interface with it, and (IPv4) a route whose
+    // gateway is no longer on a connected subnet.
+    ties: { devs: [{ dev: "dev", namespace: "namespace" }], dependsOn: ["link", "segment"], via: { via: "via", namespace: "namespace" } },
     claims: (on) => [
         on(["namespace", "to", "via", "dev", "metric", "table"], (a, name) => {
             const fam = familyOf(a.to, a.via) ?? 4;

@@ -169,6 +169,7 @@ export const rule: KindDef<"Rule", typeof schema, {}> = defineKind({
     schema,
     computed: {},
     namespaces: ["namespace"],
+    deletedWith: "namespace",
     claims: (on) => [
         on(["namespace", "priority", "from", "to"], (a) => {
             const fam = familyOf(a.from, a.to) ?? 4;

@@ -29,6 +29,18 @@ const computed = {
     previous: z.string(),
 };
 
+/**
+ * The interface a per-interface sysctl key belongs to: net.ipv4.conf.DEV.KEY (or neigh, ipv6;
+ * in the dotted form a '.' in DEV is written '/'), net/ipv4/conf/DEV/KEY.
+ */
+export function interfaceOfKey(key: unknown): string | undefined {
+    if (typeof key !== "string") return undefined;
+    const slashed = key.startsWith("net/");
+    const parts = slashed ? key.split("/") : key.split(".");
+    if (parts.length !== 5 || parts[0] !== "net" || !/^ipv[46]$/.test(parts[1]!) || !/^(conf|neigh)$/.test(parts[2]!)) return undefined;
+    return slashed ? parts[3] : parts[3]!.replace(/\//g, ".");
+}
+
 /** The inputs of a Sysctl after check: the provider's view. */
 export type SysctlSpec = SpecOf<typeof schema>;
 
@@ -116,6 +128,9 @@ export const sysctl: KindDef<"Sysctl", typeof schema, typeof computed> = defineK
     schema,
     computed,
     namespaces: ["namespace"],
+    deletedWith: "namespace",
+    // A per-interface key goes with its interface, and the new one starts from the defaults.
+    ties: { devs: [{ dev: (a) => interfaceOfKey(a.key), namespace: "namespace" }] },
     claims: (on) => [
         on(["namespace", "key"], (a) => [{ claim: `sysctl ${a.namespace} ${sysctlCanonical(a.key)}`, property: "key",
             what: `${a.key} in namespace ${a.namespace}`, why: "two values for one setting would overwrite each other on every up" },

@@ -384,6 +384,10 @@ export const vethPair: KindDef<"VethPair", typeof schema, typeof computed> = def
     schema,
     computed,
     namespaces: ["namespace", "peerNamespace"],
+    deletedWith: "namespace",
+    links: [{ name: "name", namespace: "namespace", type: "veth" }, { name: "peerName", namespace: "peerNamespace", type: "veth" }],
+    // A deleted bridge releases its ports: the pair is made again to join the new one.
+    ties: { devs: [{ dev: "master", namespace: "namespace", master: true }, { dev: "peerMaster", namespace: "peerNamespace", master: true }], dependsOn: ["master"] },
     claims: (on) => [
         on(["namespace", "name"], (a) => [interfaceClaim(a.namespace, a.name, "name")]),
         on(["peerNamespace", "peerName"], (a) => [interfaceClaim(a.peerNamespace, a.peerName, "peerName")]),

@@ -30,11 +30,13 @@ import { describeOwner, parseMark, ROUTE_PROTO, type Mark, type Owner } from "./
 import { isHostNamespace } from "../host/hostns";
 import { pulumiCli, type PulumiRun } from "../host/pulumi";
 import { kinds, type Kind } from "../engine/registry";
+import { allRelations, relationsOf } from "../engine/relations";
 import { validate } from "../engine/schemas";
 
 /** One marked object on the host. */
 export interface HostObject {
-    kind: "Namespace" | "VethPair" | "Bridge" | "Link";
+    /** "Namespace"; a kind that makes interfaces (VethPair, Bridge: its definition's `links`); "Link" for another type of interface. */
+    kind: Kind | "Link";
     /** The namespace it is in ("" for the host's own namespace); for a Namespace, its name. */
     namespace: string;
     /** The interface name; for a Namespace, its name. */
@@ -48,7 +50,7 @@ export interface HostObject {
 
 /** What a stack's state says, as far as leftovers go. */
 export type StackState =
-    | { status: "exists"; /** "Kind:id" of every resource and pending operation, and "VethPair:ns/peer" for peer ends. */ ids: Set<string> }
+    | { status: "exists"; /** "Kind:id" of every resource and pending operation, and "Kind:ns/name" of every interface it makes ("VethPair:ns/peer" for peer ends). */ ids: Set<string> }
     | { status: "missing" }
     /** Locked, or being updated: what it records may change at any moment (`ids`: what it recorded when read). */
     | { status: "in-use"; error: string; ids?: Set<string> }
@@ -64,11 +66,17 @@ export interface Leftover {
 
 const ownerKey = (o: Owner) => `${o.project}/${o.stack}`;
 
+// The interfaces each kind makes, as its definition says (kind.ts `links`): by the kernel's type
+// of interface ("veth", "bridge"), the kind that makes it; by kind, the word for its interfaces.
+// Read at each call: the registry above has loaded every kind by then (relations.ts).
+const linkRules = () => allRelations().flatMap((d) => (d.links ?? []).map((l) => ({ kind: d.kind as Kind, ...l })));
+const kindOfType = (type: string | undefined): Kind | "Link" => linkRules().find((l) => l.type === type)?.kind ?? "Link";
+const typeOfKind = (kind: string): string => linkRules().find((l) => l.kind === kind)?.type ?? "link";
+
 /** Where an object is, in words: `namespace ns1`, `veth ns1-veth0 in ns1`. */
 export function describeObject(o: HostObject): string {
     if (o.kind === "Namespace") return `namespace ${o.name}`;
-    const what = o.kind === "VethPair" ? "veth" : o.kind === "Bridge" ? "bridge" : "link";
-    return `${what} ${o.name} in ${o.namespace || "the host namespace"}`;
+    return `${typeOfKind(o.kind)} ${o.name} in ${o.namespace || "the host namespace"}`;
 }
 
 interface LinkJson { ifname: string; ifalias?: string; linkinfo?: { info_kind?: string } }
@@ -88,7 +96,7 @@ export function objectsOfNamespace(ns: string, links: LinkJson[], routes = 0, ru
             continue;
         }
         const k = l.linkinfo?.info_kind;
-        out.push({ kind: k === "veth" ? "VethPair" : k === "bridge" ? "Bridge" : "Link", namespace: ns, name: l.ifname, alias: l.ifalias, mark });
+        out.push({ kind: kindOfType(k), namespace: ns, name: l.ifname, alias: l.ifalias, mark });
     }
     if (nsMark) {
         nsMark.holds = { links: links.filter((l) => l.ifname !== "lo").length, routes, rules };
@@ -120,8 +128,12 @@ export function stateIds(deployment: ExportedDeployment | undefined): Set<string
         }
         if (!id) return;
         ids.add(`${kind}:${id}`);
+        // Every interface it makes (a VethPair's peer end too), as the leftover finder names them.
         for (const o of [r.outputs ?? {}, r.inputs ?? {}]) {
-            if (kind === "VethPair" && typeof o.peerNamespace === "string" && typeof o.peerName === "string") ids.add(`VethPair:${o.peerNamespace}/${o.peerName}`);
+            for (const l of relationsOf(kind).links ?? []) {
+                const [ns, name] = [o[l.namespace], o[l.name]];
+                if (typeof ns === "string" && typeof name === "string") ids.add(`${kind}:${ns}/${name}`);
+            }
         }
     };
     for (const r of deployment?.resources ?? []) add(r);

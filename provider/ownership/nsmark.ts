@@ -5,6 +5,7 @@
 import { claimOf, formatMark, leftAlone, mayDelete, parseMark, sameOwner, type Claim, type Owner } from "./owner";
 import { ipJson, mustRun, NetnsError, warn, type Subject } from "../host/run";
 import { ipRead } from "../host/reads";
+import { relationsOf } from "../engine/relations";
 
 export const loArgv = (name: string) => ["ip", "-n", name, "-j", "link", "show", "dev", "lo"];
 
@@ -30,13 +31,18 @@ export async function inAnotherStacksNamespace(s: Subject, ns: string, what: str
     return true;
 }
 
-/** The links whose alias is the mark of an object of `kind` (owner.ts), from its stored properties. */
+/**
+ * The links whose alias is the mark of an object of `kind` (owner.ts), from its stored properties,
+ * as its definition says (relations.ts): a namespace's lo, the interfaces it makes. Addresses,
+ * routes, rules, sysctls have none: their namespace's mark speaks for them.
+ */
 export function markedLinks(kind: string, o: Record<string, unknown>): { namespace: string; dev: string }[] {
     const at = (ns: unknown, dev: unknown) => (typeof ns === "string" && typeof dev === "string" ? [{ namespace: ns, dev }] : []);
-    if (kind === "Namespace") return at(o.name, "lo");
-    if (kind === "VethPair") return [...at(o.namespace, o.name), ...at(o.peerNamespace, o.peerName)];
-    if (kind === "Bridge") return at(o.namespace, o.name);
-    return []; // addresses, routes, rules, sysctls: their namespace's mark speaks for them
+    const rel = relationsOf(kind);
+    return [
+        ...(rel.namespaceName === undefined ? [] : at(o[rel.namespaceName], "lo")),
+        ...(rel.links ?? []).flatMap((l) => at(o[l.namespace], o[l.name])),
+    ];
 }
 
 /**
