@@ -60,7 +60,7 @@ const TOOLS = {
     mininet: { label: "(d) Mininet API", kind: "mininet" },
     command: { label: "(e) @pulumi/command", kind: "command" },
     noop: { label: "engine only (no-op provider)", kind: "pulumi", dir: "star", args: [], config: { impl: "noop" }, noop: true },
-    // The inline form (README, "Large labs"): two resources per host instead of five.
+    // The inline form (docs/operations.md, "Large labs"): two resources per host instead of five.
     "pulumi-inline": { label: "(a') pulumi, inline form", kind: "pulumi", dir: "star", args: [], config: { form: "inline" } },
     "noop-inline": { label: "engine only, inline form (no-op provider)", kind: "pulumi", dir: "star", args: [], config: { impl: "noop", form: "inline" }, noop: true },
     // Engine settings, measured before adopting them (see BENCHMARKS.md).

@@ -23,7 +23,7 @@ NETNS_CACHE=${PULUMI_NETNS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-netns}
 NETNS_CLI_DIR="$NETNS_CACHE/pulumi-v$PULUMI_VERSION-host-v$LANGUAGE_HOST_SDK_VERSION"
 # Free disk the CLI build needs in the cache's file system: the peak of the throwaway module and
 # build caches plus the binaries, measured with scripts/build-pulumi.sh: 5.2 GB for v3.276.0
-# (README "Set-up"), with a margin. Everything but the binaries is removed when the build ends.
+# (docs/operations.md "Set-up"), with a margin. Everything but the binaries is removed when the build ends.
 NETNS_BUILD_DISK_MB=${NETNS_BUILD_DISK_MB:-6000}
 
 netns_version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }

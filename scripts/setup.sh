@@ -77,7 +77,7 @@ if [ "$setup_parts" != node ] && ! netns_pulumi_on_path_ok; then
   if ! netns_cli_cached; then
     netns_cli_preflight || exit 1
     say "no Pulumi CLI >= $PULUMI_VERSION on PATH: building it from Go modules into $cli_dir"
-    say "this usually takes 8 to 10 minutes on two idle cores (15 minutes of CPU) and up to 5.2 GB of disk while it runs, once (README \"Set-up\")"
+    say "this usually takes 8 to 10 minutes on two idle cores (15 minutes of CPU) and up to 5.2 GB of disk while it runs, once (docs/operations.md \"Set-up\")"
     start=$(date +%s)
     PULUMI_VERSION=$PULUMI_VERSION LANGUAGE_HOST_SDK_VERSION=$LANGUAGE_HOST_SDK_VERSION DEST=$cli_dir bash "$NETNS_ROOT/scripts/build-pulumi.sh" >&2
     say "Pulumi CLI built in $(( $(date +%s) - start ))s"

@@ -8,7 +8,7 @@
 //   form    "standalone" (default): five resources per host (Namespace, VethPair, two Addresses,
 //           Route) and a Sysctl; "inline": two per host (its Namespace, and one VethPair carrying
 //           both ends' addresses and the host's default route), the router's forwarding as its
-//           Namespace's `sysctls` (README, "Large labs")
+//           Namespace's `sysctls` (docs/operations.md, "Large labs")
 "use strict";
 const pulumi = require("@pulumi/pulumi");
 const { segment } = require("../lib/topology.js");

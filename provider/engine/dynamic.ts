@@ -31,7 +31,7 @@ export function storedProvider(kind: string): string {
 
 /**
  * Why `value` (the input `path`) is too large for the engine, or undefined: a string longer than
- * LIMITS.text, a list or object with more than LIMITS.list entries (README "Limits"). Values
+ * LIMITS.text, a list or object with more than LIMITS.list entries (docs/reference.md, "Limits"). Values
  * inside Outputs are measured once known (inputsWithinLimits).
  */
 export function oversized(value: unknown, path: string): string | undefined {
@@ -55,7 +55,7 @@ export function oversized(value: unknown, path: string): string | undefined {
  * one line, before the engine sees the value).
  */
 function inputsWithinLimits(kind: string, name: string, args: Record<string, unknown>): Record<string, unknown> {
-    const fail = (problem: string) => new pulumi.RunError(`${kind} "${name}": ${problem} (see "Limits" in the pulumi-netns README)`);
+    const fail = (problem: string) => new pulumi.RunError(`${kind} "${name}": ${problem} (see "Limits" in docs/reference.md of pulumi-netns)`);
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(args)) {
         const now = oversized(v, k);

@@ -74,7 +74,7 @@ function checkOwner(o: unknown): string | undefined {
     const x = o as { project?: unknown; stack?: unknown };
     if (typeof o !== "object" || o === null || typeof x.project !== "string" || typeof x.stack !== "string") return "must be { project, stack }: it is set by the resource class, not by hand";
     const problem = ownerProblem({ project: x.project, stack: x.stack });
-    return problem && `${problem}: every object this stack makes is marked with its owner (README, Ownership); rename the project or the stack`;
+    return problem && `${problem}: every object this stack makes is marked with its owner (docs/reference.md, Ownership); rename the project or the stack`;
 }
 
 /** For the route lesson checks and hostile-input tests: whether `gw` lies in one of `nets`. */

@@ -34,6 +34,6 @@ export function secretIdFailures(kind: string, secret: readonly string[]): { pro
     return secret.filter((p) => named.includes(p)).map((property) => ({
         property,
         reason: `is a secret, but it names the ${kind} in clear text: in its ID, which the state, pulumi stack --show-ids and pulumi preview --diff show unmasked, ` +
-            `and in what pulumi-netns leftovers matches against the host. Give a value that is not secret (README, Secrets and IDs)`,
+            `and in what pulumi-netns leftovers matches against the host. Give a value that is not secret (docs/reference.md, Secrets and IDs)`,
     }));
 }

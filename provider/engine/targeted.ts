@@ -64,6 +64,6 @@ export function targetedFailures(kind: string, spec: DiffSpec, olds: Record<stri
         property: replaces[0]!,
         reason: `changes, which replaces this ${kind} (delete, then create), and ${deps.join(", ")} depend${deps.length === 1 ? "s" : ""} on it: ` +
             `with --target and without --target-dependents the engine deletes ${deps.length === 1 ? "it" : "them"} first and does not make ${deps.length === 1 ? "it" : "them"} again properly, which breaks the network. ` +
-            `Add --target-dependents (or run without --target); README, Targeted operations`,
+            `Add --target-dependents (or run without --target); docs/reference.md, Targeted operations`,
     }];
 }

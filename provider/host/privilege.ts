@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as pulumi from "@pulumi/pulumi";
 import { rootHint } from "./run";
 
-/** The refusal of README "What needs root and why" (run.ts's root hint), naming what was tried and what it answered. */
+/** The refusal of docs/operations.md "What needs root and why" (run.ts's root hint), naming what was tried and what it answered. */
 export function privilegeMessage(tried: string, answer: string, sudoInstalled: boolean): string {
     return `pulumi-netns: ${rootHint(sudoInstalled)} (tried: ${tried}; ${answer.trim() || "no answer"})`;
 }

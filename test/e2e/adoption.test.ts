@@ -62,7 +62,7 @@ describe("adoption of objects made by hand", () => {
 
     it("without adopt, a VethPair that exists fails up with command, stderr and hint, and stays", async () => {
         await stack!.setConfig(config([veth()]));
-        // The add and the new end's ownership mark are one `ip -batch` (README, Ownership).
+        // The add and the new end's ownership mark are one `ip -batch` (docs/reference.md, Ownership).
         const out = await upFails(stack!);
         expectCreateError(out, "VethPair", "v", new RegExp(`ip -n ${Y} -echo -j -batch -`), /File exists/, /y0 already exists.*adopt: true.*no ownership mark/);
         expect(out).toMatch(new RegExp(`input: +link add name y0 .*type veth peer name z0 netns /run/netns/${Z}`));

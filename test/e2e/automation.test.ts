@@ -1,5 +1,5 @@
 // The Automation API with an inline program and no workDir, from a user's own project that
-// installs the packed package (README "Driving stacks from the Automation API"). Without the
+// installs the packed package (docs/operations.md "Driving stacks from the Automation API"). Without the
 // package's helper the CLI runs in the workspace's temporary directory, where the dynamic provider
 // launcher cannot find `@pulumi/pulumi/cmd/dynamic-provider` (issue 27 item 1);
 // `createOrSelectLabStack` from `pulumi-netns/automation` makes it work. Two runs of the user's

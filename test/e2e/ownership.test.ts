@@ -1,4 +1,4 @@
-// Ownership through the real Pulumi CLI (README, Ownership): two stacks of one project that
+// Ownership through the real Pulumi CLI (docs/reference.md, Ownership): two stacks of one project that
 // declare the same namespace. The second `up` fails naming the first as the owner and leaves the
 // namespace alone, adopt: true is refused as well, and only adoptFrom takes it over; from then on
 // the first stack's destroy leaves it in place (with a warning in the CLI's output) and the

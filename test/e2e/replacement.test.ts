@@ -3,7 +3,7 @@
 //   [a] va 192.0.2.1 ---L1--- ra 192.0.2.254 [r] rb 198.51.100.254 ---L2--- vb 198.51.100.1 [b]
 //       default via .254                         forwarding on                 routes written each way
 //
-// The routes through L2 are written each way the README allows: `via` with dependsOn the Address
+// The routes through L2 are written each way docs/reference.md allows: `via` with dependsOn the Address
 // on the gateway's segment (b-back, b-v6), `dev` from the link (b-dev), `via` alone on a segment
 // that an Address of the stack makes (b-plain, r-far); r-rb-rpf is a setting of rb itself.
 // Replacing L2 (a new peer name, then a move of the peer end to another namespace) must plan
@@ -57,7 +57,7 @@ function specs(o: { peerName: string; peerNs: "b" | "c"; withA?: boolean }): Spe
         { kind: "Sysctl", name: "r-rb-rpf", args: { namespace: ref("r", "name"), key: "net.ipv4.conf.rb.rp_filter", value: "2" } },
         { kind: "Address", name: "b-ip", args: { namespace: ref(far, "name"), dev: ref("L2", "peerName"), address: "198.51.100.1/24" } },
         { kind: "Address", name: "b-ip6", args: { namespace: ref(far, "name"), dev: ref("L2", "peerName"), address: "2001:db8:2::1/64" } },
-        // The README's way: via, and dependsOn the Address on the gateway's segment.
+        // The way of docs/reference.md: via, and dependsOn the Address on the gateway's segment.
         { kind: "Route", name: "b-back", args: { namespace: ref(far, "name"), to: "192.0.2.0/24", via: "198.51.100.254" }, dependsOn: ["b-ip"] },
         { kind: "Route", name: "b-v6", args: { namespace: ref(far, "name"), to: "2001:db8:1::/64", via: "2001:db8:2::254" }, dependsOn: ["b-ip6"] },
         // dev from the link.

@@ -449,7 +449,7 @@ describe("Bridge", () => {
         const plan = await stack.changes();
         expect(plan).toContain("replace br");
         // The kernel releases a deleted bridge's ports, so the pair on it is replaced with it
-        // (replaceWith, README "Replaced and deleted together"): no property of its own changed.
+        // (replaceWith, docs/reference.md "Replaced and deleted together"): no property of its own changed.
         expect(plan).toContain("replace v");
         expect(await replaceReasons(stack)).toEqual({ br: ["name"], v: [] });
         await stack.up();

@@ -277,7 +277,7 @@ describe("Rule", () => {
         const err = await createFails("Rule", { resourceName: "dup", namespace: R, priority: 1004, from: "192.168.6.0/28", lookup: 101 });
         expectErrorShape(err, {
             kind: "Rule", name: "dup", op: "create",
-            // Looked for before the add: the kernel would take a twin of another protocol (README, Ownership).
+            // Looked for before the add: the kernel would take a twin of another protocol (docs/reference.md, Ownership).
             command: new RegExp(`^ip -n ${R} -j -4 rule show priority 1004$`), exited: false,
             hint: /the rule "1004: from 192\.168\.6\.0\/28 lookup 101" already exists in .*adopt: true/,
         });

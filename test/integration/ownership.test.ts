@@ -1,4 +1,4 @@
-// Ownership marks against the real kernel (README, Ownership): what create writes, what create
+// Ownership marks against the real kernel (docs/reference.md, Ownership): what create writes, what create
 // does with an object another stack marked, and what delete leaves alone.
 import { describe, expect, it, vi } from "vitest";
 import { providers } from "../../provider/impl";

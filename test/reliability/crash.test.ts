@@ -7,7 +7,7 @@
 //     objects on the host (whole or half-made) without an ID in the state;
 //   - when the kill hits a checkpoint write: an empty `<stack>.json.attrs`, and every command
 //     fails with "failed to load checkpoint: EOF" until it is removed.
-// The recovery (lab/recover.ts, documented in README "Recovering from an interrupted run"): the
+// The recovery (lab/recover.ts, documented in docs/operations.md "Recovering from an interrupted run"): the
 // unreadable attributes removed, `pulumi cancel` (after checking that the lock's process is gone), `pulumi refresh
 // --clear-pending-creates`, `up` with the recovery's grant (PULUMI_NETNS_RECOVERY) listing the
 // pending creates (the provider takes those objects over as with adopt: true), `preview
@@ -133,10 +133,10 @@ describe(`pulumi up killed with SIGKILL while a topology of ${2 + 5 * HOSTS} res
 });
 
 // `destroy` killed the same way. A namespace's contents are deleted with it (deletedWith: the
-// engine skips their deletes, README "Replaced and deleted together"), so destroying the star
+// engine skips their deletes, docs/reference.md "Replaced and deleted together"), so destroying the star
 // runs one `ip netns del` per namespace, 8 in all, side by side: killed after the first and after
 // half of them. Every delete of the provider treats "already gone" as success,
-// so the recovery is only the unlocking (steps 0 and 1 above) and a second `destroy`; README
+// so the recovery is only the unlocking (steps 0 and 1 above) and a second `destroy`; docs/operations.md
 // "Large labs" says the same holds with PULUMI_SKIP_CHECKPOINTS, where the state still lists
 // everything the killed run deleted.
 describe(`pulumi destroy killed with SIGKILL while the same topology is being removed`, () => {

@@ -203,7 +203,7 @@ describe("hostile input is rejected at preview through the CLI, and nothing is c
     // the value (a 33,000-character string made the engine panic in RegisterResource).
     const LIMIT_CASES: { what: string; spec: Spec; message: RegExp }[] = [
         { what: "a sysctl key of 33,000 characters", spec: { kind: "Sysctl", name: "bad", args: { ...BASE.Sysctl, key: `net.ipv4.${"a".repeat(33_000)}` } },
-            message: /Sysctl "bad": property key is 33009 characters long; the limit is 1024 \(see "Limits" in the pulumi-netns README\)/ },
+            message: /Sysctl "bad": property key is 33009 characters long; the limit is 1024 \(see "Limits" in docs\/reference\.md of pulumi-netns\)/ },
         { what: "2,000 inline addresses", spec: { kind: "VethPair", name: "bad", args: { ...BASE.VethPair, addresses: Array.from({ length: 2000 }, (_, i) => `2001:db8::${(i + 1).toString(16)}/128`) } },
             message: /VethPair "bad": property addresses has 2000 entries; the limit is 1024/ },
         { what: "a 2,000-character sysctl value inline", spec: { kind: "Namespace", name: "bad", args: { name: P("big"), sysctls: { "net.ipv4.ip_forward": "1".repeat(2000) } } },

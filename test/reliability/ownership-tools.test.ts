@@ -175,7 +175,7 @@ describe("(c) up SIGKILLed under PULUMI_SKIP_CHECKPOINTS", () => {
         const log = newCommandLog("skipcp");
         const cli = startCli(stack, ["up", "--yes", "--skip-preview"], { PULUMI_NETNS_COMMAND_LOG: log, PULUMI_SKIP_CHECKPOINTS: "true" });
         // Killed once every namespace carries its mark: a namespace killed between `ip netns add`
-        // and its mark is unmarked, which the recovery cannot tell from a hand-made one (README).
+        // and its mark is unmarked, which the recovery cannot tell from a hand-made one (docs/operations.md, "Large labs").
         const all = ["r", ...Array.from({ length: HOSTS }, (_, i) => `h${i}`)].map((n) => `${p}${n}`);
         const markedAll = async () => {
             for (const ns of all) {

@@ -6,7 +6,7 @@
 //     before the set-up would try to install anything.
 //   - The real CLI, run as nobody (a copy of the CLI and of Node.js that nobody may execute, a
 //     state backend and PULUMI_HOME of its own): `preview` and `up` are refused once, before any
-//     step, with the README's message; no resource is planned, nothing is created.
+//     step, with the message of docs/operations.md; no resource is planned, nothing is created.
 import { execa } from "execa";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -94,7 +94,7 @@ describe("without root and without sudo", () => {
         ].join("\n"));
     }, 120_000);
 
-    it("pulumi preview and up, run as nobody, are refused once, before any step, with the README's message", async () => {
+    it("pulumi preview and up, run as nobody, are refused once, before any step, with the message of docs/operations.md", async () => {
         // What nobody may read and write: a copy of the CLI, a project (the fixture's program, this
         // checkout's node_modules), a state backend and a PULUMI_HOME.
         const cli = join(dir, "cli");

@@ -315,9 +315,9 @@ describe("inline entries (provider/kinds/inline.ts): batch lines with replace, r
     });
 });
 
-describe("the README's inline example (issue 21: its comments must be the commands that run)", () => {
+describe("the reference's inline example (docs/reference.md; issue 21: its comments must be the commands that run)", () => {
     it("lists exactly the commands the provider makes for it", () => {
-        const readme = readFileSync(join(__dirname, "../../README.md"), "utf8");
+        const readme = readFileSync(join(__dirname, "../../docs/reference.md"), "utf8");
         const start = readme.indexOf("    # the router's sysctls, after");
         expect(start).toBeGreaterThan(0);
         const block = readme.slice(start, readme.indexOf("\n\n", start)).split("\n").filter((l) => !l.trimStart().startsWith("#")).map((l) => l.trim());

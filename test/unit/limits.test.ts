@@ -46,7 +46,7 @@ describe("the resource classes refuse before registering", () => {
             error = e;
         }
         expect(pulumi.RunError.isInstance(error)).toBe(true);
-        expect((error as Error).message).toBe(`Sysctl "big": property key is 33009 characters long; the limit is 1024 (see "Limits" in the pulumi-netns README)`);
+        expect((error as Error).message).toBe(`Sysctl "big": property key is 33009 characters long; the limit is 1024 (see "Limits" in docs/reference.md of pulumi-netns)`);
     });
 
     it("2,000 inline addresses and a long inline sysctl value", async () => {
@@ -71,7 +71,7 @@ describe("the resource classes refuse before registering", () => {
             process.off("unhandledRejection", onError);
         }
         expect(seen).not.toContain("late");
-        expect(failures[0]).toMatch(/Sysctl "late": property key is 2009 characters long; the limit is 1024 \(see "Limits" in the pulumi-netns README\)/);
+        expect(failures[0]).toMatch(/Sysctl "late": property key is 2009 characters long; the limit is 1024 \(see "Limits" in docs\/reference\.md of pulumi-netns\)/);
     });
 });
 

@@ -85,7 +85,7 @@ describe("secrets and IDs", () => {
 });
 
 describe("no root and no passwordless sudo", () => {
-    it("the refusal is the README's one message, the same as the provider's NetnsError hint", () => {
+    it("the refusal is the one message of docs/operations.md, the same as the provider's NetnsError hint", () => {
         expect(privilegeMessage("sudo -n -- ip -V", "sudo: a password is required\n", true)).toBe(`pulumi-netns: ${rootHint(true)} (tried: sudo -n -- ip -V; sudo: a password is required)`);
         expect(privilegeMessage("sudo -n -- ip -V", "sudo is not installed", false)).toBe(`pulumi-netns: ${rootHint(false)} (tried: sudo -n -- ip -V; sudo is not installed)`);
         expect(rootHint(false)).toMatch(/install sudo and give this user passwordless sudo for ip; that is root-equivalent/);

@@ -1,7 +1,7 @@
 // The public types, checked by the compiler (`npx tsc -p tsconfig.test.json`, which `npm test`
 // runs first): each class's outputs are every input of its schema plus its computed values, typed
 // from the schema. The classes are derived from the definitions, so a field added to a schema
-// appears here as an output and these lists fail to compile until the README's tables (which
+// appears here as an output and these lists fail to compile until the tables of docs/reference.md (which
 // list the same names) are brought along.
 import type * as pulumi from "@pulumi/pulumi";
 import { describe, expectTypeOf, it } from "vitest";
