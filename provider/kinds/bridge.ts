@@ -11,10 +11,10 @@ import { interfaceClaim } from "../checks/declared";
 import { resourceClass, type ResourceClass } from "../engine/dynamic";
 import { adopt, adoptFrom, ifindex, ifname, mtu, nsname, up } from "../engine/fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "../engine/kind";
-import { exec, KilledError, mustRun, NetnsError, privileged, commonHint, warn, type Result, type Subject } from "../host/run";
-import { addMade, markedByThisResource } from "../ownership/made";
+import { exec, KilledError, mustRun, NetnsError, privileged, commonHint, type Result, type Subject } from "../host/run";
+import { addMade, deleteLink, markedByThisResource } from "../ownership/made";
 import { ipRead } from "../host/reads";
-import { claimOf, formatMark, leftAlone, mayDelete, onExisting } from "../ownership/owner";
+import { claimOf, formatMark, onExisting } from "../ownership/owner";
 import { addLines, addressFacts, addressList, change as changeEntries, entriesHint, present, runLines } from "./inline";
 
 // The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
@@ -67,7 +67,6 @@ export const argv = {
     alias: (a: Where, mark: string) => ["ip", "-n", a.namespace, "link", "set", "dev", a.name, "alias", mark],
 };
 
-const GONE = /Cannot find device|does not exist|Cannot open network namespace|No such file or directory/;
 
 interface LinkJson { ifindex: number; flags: string[]; mtu: number; address: string; linkinfo?: { info_kind?: string }; ifalias?: string }
 interface Live { ifindex: number; mtu: number; mac: string; up: boolean; kind: string | undefined; alias: string | undefined }
@@ -189,18 +188,9 @@ export const bridge: KindDef<"Bridge", typeof schema, typeof computed> = defineK
     },
 
     async delete(s, o) {
-        // Another stack's bridge (one that declared the same name) is left alone.
-        const l = await show(s, o);
-        const found = l && claimOf(l.alias, s.owner);
-        if (found && !mayDelete(found)) {
-            warn(s, leftAlone(found, `interface ${o.name} in ${o.namespace}`));
-            return;
-        }
-        // Deleting a bridge releases its ports; the veths themselves stay.
-        const r = await exec(s, argv.del(o));
-        if (r.exitCode !== 0 && !GONE.test(r.stderr)) {
-            throw new NetnsError(s, privileged(argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));
-        }
+        // Another stack's bridge (one that declared the same name) is left alone. Deleting a
+        // bridge releases its ports; the veths themselves stay.
+        await deleteLink(s, o, await show(s, o), argv.del(o));
     },
 });
 

@@ -14,11 +14,11 @@ import { interfaceClaim } from "../checks/declared";
 import { resourceClass, type ResourceClass } from "../engine/dynamic";
 import { adopt, adoptFrom, ifindex, ifname, linkLocal, mac, mtu, nsname, UNKNOWN, up } from "../engine/fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "../engine/kind";
-import { exec, KilledError, mustRun, NetnsError, privileged, commonHint, warn, type Result, type Subject } from "../host/run";
-import { addMade, markedByThisResource } from "../ownership/made";
+import { exec, KilledError, mustRun, NetnsError, privileged, commonHint, type Result, type Subject } from "../host/run";
+import { addMade, deleteLink, markedByThisResource } from "../ownership/made";
 import { eui64LinkLocal } from "./eui64";
 import { ipRead } from "../host/reads";
-import { claimOf, formatMark, leftAlone, mayDelete, onExisting } from "../ownership/owner";
+import { claimOf, formatMark, onExisting } from "../ownership/owner";
 import { addLines, addressFacts, addressList, change, entriesHint, present, routeFacts, routeList, runLines, type Entries, type InlineRoute } from "./inline";
 
 // The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
@@ -472,16 +472,7 @@ export const vethPair: KindDef<"VethPair", typeof schema, typeof computed> = def
 
     async delete(s, o) {
         // Another stack's pair (one that declared the same names) is left alone.
-        const l = await show(s, o);
-        const found = l && claimOf(l.alias, s.owner);
-        if (found && !mayDelete(found)) {
-            warn(s, leftAlone(found, `interface ${o.name} in ${o.namespace}`));
-            return;
-        }
-        const r = await exec(s, argv.del(o));
-        if (r.exitCode !== 0 && !/Cannot find device|Cannot open network namespace|No such file or directory|does not exist/.test(r.stderr)) {
-            throw new NetnsError(s, privileged(argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));
-        }
+        await deleteLink(s, o, await show(s, o), argv.del(o));
     },
 });
 

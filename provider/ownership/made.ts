@@ -6,8 +6,8 @@
 //   error (a `netns` or `master` that does not exist) makes `ip` exit before it prints that line,
 //   so its absence proves nothing;
 // - the object's ownership mark naming this very resource (owner.ts, "this-resource").
-import { claimOf } from "./owner";
-import type { Subject } from "../host/run";
+import { claimOf, leftAlone, mayDelete } from "./owner";
+import { commonHint, exec, NetnsError, privileged, warn, type Subject } from "../host/run";
 
 /** Whether `ip -j` output holds the link `name` as the kernel echoes a new one (with its ifindex). */
 export function echoed(stdout: string, name: string): boolean {
@@ -39,4 +39,22 @@ export function addMade(out: { stdout: string; stderr: string }, name: string, b
 /** Whether a live object's alias is this resource's own mark (never true without a mark to compare). */
 export function markedByThisResource(s: Subject, alias: string | undefined): boolean {
     return s.owner !== undefined && claimOf(alias, s.owner).by === "this-resource";
+}
+
+/** What `ip link del` says when the link or its namespace is already gone. */
+const LINK_GONE = /Cannot find device|does not exist|Cannot open network namespace|No such file or directory/;
+
+/**
+ * The delete of an interface a VethPair or Bridge made: another stack's (one that declared the
+ * same name; `live` is the link as read, with its alias) is left alone with a warning, and
+ * already gone is success.
+ */
+export async function deleteLink(s: Subject, link: { name: string; namespace: string }, live: { alias?: string | undefined } | undefined, del: readonly string[]): Promise<void> {
+    const found = live && claimOf(live.alias, s.owner);
+    if (found && !mayDelete(found)) {
+        warn(s, leftAlone(found, `interface ${link.name} in ${link.namespace}`));
+        return;
+    }
+    const r = await exec(s, del);
+    if (r.exitCode !== 0 && !LINK_GONE.test(r.stderr)) throw new NetnsError(s, privileged(del), r.exitCode, r.stderr, commonHint(r.stderr));
 }
