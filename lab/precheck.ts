@@ -104,7 +104,8 @@ const destroyHint = (stack: string) => (lessons[stack] ? `npm run lab -- destroy
 export async function conflicts(names: string[], me: Owner, lesson: string, states: () => Map<string, Map<string, string>>): Promise<Conflict[]> {
     const out: Conflict[] = [];
     const retry = `run this one under a prefix (npm run lab -- up ${lesson} prefix=b-)`;
-    for (const ns of names.filter(namespaceExists)) {
+    for (const ns of names) {
+        if (!(await namespaceExists(ns))) continue;
         const lo = await ipJson<{ ifalias?: string }>({ kind: "Namespace", name: ns, op: "check" }, ["ip", "-n", ns, "-j", "link", "show", "dev", "lo"]);
         const alias = lo.value[0]?.ifalias;
         const mark = parseMark(alias);

@@ -215,8 +215,11 @@ export async function recover(cli: Cli, where: { backendUrl: string; project: st
     // 2b. What the marks say this stack made and its state does not know.
     const unrecorded = unrecordedOwnNamespaces(d, where, await marks());
     // Never the host's own namespace, whatever mark its lo carries (provider/host/hostns.ts).
-    for (const ns of unrecorded.filter(isHostNamespace)) log(`left out ${ns}: /run/netns/${ns} is the host's own network namespace, which recovery never takes over`);
-    const adoptedNamespaces = unrecorded.filter((ns) => !isHostNamespace(ns));
+    const adoptedNamespaces: string[] = [];
+    for (const ns of unrecorded) {
+        if (await isHostNamespace(ns)) log(`left out ${ns}: /run/netns/${ns} is the host's own network namespace, which recovery never takes over`);
+        else adoptedNamespaces.push(ns);
+    }
     if (adoptedNamespaces.length) log(`namespaces marked by stack ${where.project}/${where.stack} that its state does not record, to take over with what they hold: ${adoptedNamespaces.join(", ")}`);
     // 3. Clear them; the refresh also reconciles the recorded resources with the host.
     await must(cli, "refresh", ["refresh", "--yes", "--skip-preview", "--clear-pending-creates"]);

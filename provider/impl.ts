@@ -7,6 +7,8 @@ import type { Subject, Op } from "./host/run";
 import { UNKNOWN, validate } from "./engine/schemas";
 import { definitions, kinds, type Kind } from "./engine/registry";
 import { hostNamespaceFailures, refuseHostNamespace } from "./host/hostns";
+import { scoped } from "./host/host";
+import { hostOf } from "./host/run";
 import { ownerProblem, sameOwner, type Owner } from "./ownership/owner";
 import { moveMarks } from "./ownership/nsmark";
 import { recordRun } from "./ownership/runs";
@@ -105,7 +107,7 @@ export function providerFor(kind: Kind) {
             const secret = secretNames(__secretInputs);
             const { inputs, failures } = validate(kind, given);
             // A namespace input bound to the host's own namespace is refused too (hostns.ts).
-            failures.push(...hostNamespaceFailures(k.namespaces, given));
+            failures.push(...(await hostNamespaceFailures(k.namespaces, given)));
             failures.push(...secretIdFailures(kind, secret));
             if (failures.length === 0) failures.push(...targetedFailures(kind, k.diff, olds, inputs as Props, __dependents));
             if (failures.length > 0) return { inputs: news, failures };
@@ -122,8 +124,10 @@ export function providerFor(kind: Kind) {
             const a = strip(inputs);
             // Every method that acts refuses the host's own namespace again (hostns.ts): destroy
             // and deletes never run check, and a namespace file can be re-bound after check.
-            refuseHostNamespace(subject(kind, "create", inputs), k.namespaces, a);
-            const id = k.id(a);
+            const s = subject(kind, "create", inputs);
+            await refuseHostNamespace(s, k.namespaces, a);
+            // The host is part of the identity (host.ts scoped): "" here, so local IDs are the kind's own.
+            const id = scoped(hostOf(s).key, k.id(a));
             // An object made from a secret input gets an opaque ID (secrets.ts); recovery matches the natural one.
             const shown = idFor(kind, id, secretNames(inputs.__secretInputs));
             // Recovery from an interrupted run: an object whose create was pending when the CLI
@@ -138,13 +142,13 @@ export function providerFor(kind: Kind) {
             return { id: shown, outs: storable(withOwner(outs, inputs)) };
         },
         async read(id: string, props: Props) {
-            refuseHostNamespace(subject(kind, "read", props, id), k.namespaces, props);
+            await refuseHostNamespace(subject(kind, "read", props, id), k.namespaces, props);
             const live = await k.read(subject(kind, "read", props, id), strip(props));
             return live === undefined ? {} : { id, props: storable(withOwner(live, props)) };
         },
         async update(_id: string, olds: Props, news: Props) {
             const s = subject(kind, "update", news);
-            refuseHostNamespace(s, k.namespaces, olds, news);
+            await refuseHostNamespace(s, k.namespaces, olds, news);
             const from = ownerMoved(olds, news) ? ownerInput(olds) : undefined;
             if (from) await moveMarks(s, kind, olds, from);
             // Only the owner moved: nothing else to change in the kernel.
@@ -152,7 +156,7 @@ export function providerFor(kind: Kind) {
             return { outs: storable(withOwner(outs, news)) };
         },
         async delete(id: string, props: Props) {
-            refuseHostNamespace(subject(kind, "delete", props, id), k.namespaces, props);
+            await refuseHostNamespace(subject(kind, "delete", props, id), k.namespaces, props);
             await k.delete(subject(kind, "delete", props, id), strip(props));
         },
     };

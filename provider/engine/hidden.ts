@@ -5,7 +5,7 @@
 //     its inputs as plain values; the ID must not show a secret (secrets.ts).
 //   - `__dependents`: in a run with --target and without --target-dependents only, the resources
 //     of this program that depend on this one and are not targeted (targeted.ts).
-import { readFileSync } from "node:fs";
+import { cmdline, statFields } from "../host/procs";
 import { basename } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { isTargeted, targetedRun, type TargetedRun } from "./targeted";
@@ -21,15 +21,12 @@ type Resource = pulumi.Resource;
 export function cliArgv(): string[] | undefined {
     let pid = process.ppid;
     for (let depth = 0; depth < 8 && pid > 1; depth++) {
-        try {
-            const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((a, i, l) => a !== "" || i < l.length - 1);
-            if (argv[0] && basename(argv[0]) === "pulumi") return argv;
-            // Field 4 of /proc/PID/stat is the parent; the name (field 2) may hold spaces and parentheses.
-            const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-            pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-        } catch {
-            return undefined;
-        }
+        const argv = cmdline(pid);
+        if (!argv) return undefined;
+        if (argv[0] && basename(argv[0]) === "pulumi") return argv;
+        const f = statFields(pid);
+        if (!f) return undefined;
+        pid = Number(f[1]); // field 4: the parent
     }
     return undefined;
 }

@@ -42,3 +42,11 @@ export interface Host {
     /** The names in a directory (/run/netns), or [] when absent. */
     list(dir: string): Promise<string[]>;
 }
+
+/**
+ * An object's ID on its host: the kind's own ID on this machine (key ""), so that the IDs of
+ * every stack made before hosts existed stay what they were; `KEY/ID` on another.
+ */
+export function scoped(key: string, id: string): string {
+    return key === "" ? id : `${key}/${id}`;
+}

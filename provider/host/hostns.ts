@@ -7,18 +7,8 @@
 // update, delete: impl.ts; destroy and deletes never run check) refuses it again before it runs
 // anything (refuseHostNamespace). There is no opt-in: nothing here ever acts on the host's network.
 // What remains: a re-binding between this stat and the `ip` that follows is not seen.
-import { statSync } from "node:fs";
 import type { CheckFailure } from "../engine/schemas";
-import { NetnsError, type Subject } from "./run";
-
-function inode(path: string): string | undefined {
-    try {
-        const st = statSync(path, { bigint: true });
-        return `${st.dev}:${st.ino}`;
-    } catch {
-        return undefined; // absent, or not readable by this user: nothing to compare
-    }
-}
+import { hostOf, NetnsError, type Subject } from "./run";
 
 /**
  * The files whose namespace is the host's: the one this process runs in, and PID 1's. Tests add a
@@ -29,30 +19,33 @@ function inode(path: string): string | undefined {
 export const hostNamespacePaths: string[] = ["/proc/self/ns/net", "/proc/1/ns/net"];
 
 /** Which of hostNamespacePaths /run/netns/NAME is the namespace of, or undefined (absent, or not the host's). */
-function hostMatch(name: string): string | undefined {
-    const it = inode(`/run/netns/${name}`);
-    return it === undefined ? undefined : hostNamespacePaths.find((p) => inode(p) === it);
+async function hostMatch(name: string, where: Pick<Subject, "host">): Promise<string | undefined> {
+    const host = hostOf(where);
+    const it = await host.fileId(`/run/netns/${name}`);
+    if (it === undefined) return undefined;
+    for (const p of hostNamespacePaths) if ((await host.fileId(p)) === it) return p;
+    return undefined;
 }
 
 /** Whether /run/netns/NAME exists and is the host's own network namespace. */
-export function isHostNamespace(name: string): boolean {
-    return hostMatch(name) !== undefined;
+export async function isHostNamespace(name: string, where: Pick<Subject, "host"> = {}): Promise<boolean> {
+    return (await hostMatch(name, where)) !== undefined;
 }
 
 /** The namespace inputs (a kind's `namespaces`) that name the host's own namespace, with their value. */
-function hostInputs(namespaceInputs: readonly string[], inputs: Record<string, unknown>): { property: string; name: string; host: string }[] {
+async function hostInputs(namespaceInputs: readonly string[], inputs: Record<string, unknown>, where: Pick<Subject, "host">): Promise<{ property: string; name: string; host: string }[]> {
     const found: { property: string; name: string; host: string }[] = [];
     for (const property of namespaceInputs) {
         const name = inputs[property];
-        const host = typeof name === "string" && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name) ? hostMatch(name) : undefined;
+        const host = typeof name === "string" && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name) ? await hostMatch(name, where) : undefined;
         if (host !== undefined) found.push({ property, name: name as string, host });
     }
     return found;
 }
 
 /** One failure per namespace input (a kind's `namespaces`) that names the host's own namespace. */
-export function hostNamespaceFailures(namespaceInputs: readonly string[], inputs: Record<string, unknown>): CheckFailure[] {
-    return hostInputs(namespaceInputs, inputs).map(({ property, name }) =>
+export async function hostNamespaceFailures(namespaceInputs: readonly string[], inputs: Record<string, unknown>, where: Pick<Subject, "host"> = {}): Promise<CheckFailure[]> {
+    return (await hostInputs(namespaceInputs, inputs, where)).map(({ property, name }) =>
         ({ property, reason: `"${name}" is the host's own network namespace (/run/netns/${name} is bound to it); pulumi-netns never changes the host's network: use a namespace of your own` }));
 }
 
@@ -69,9 +62,9 @@ export class HostNamespaceError extends NetnsError {
 }
 
 /** Throws HostNamespaceError when a namespace input of any of `props` is the host's own namespace. */
-export function refuseHostNamespace(subject: Subject, namespaceInputs: readonly string[], ...props: Record<string, unknown>[]): void {
+export async function refuseHostNamespace(subject: Subject, namespaceInputs: readonly string[], ...props: Record<string, unknown>[]): Promise<void> {
     for (const p of props) {
-        const [first] = hostInputs(namespaceInputs, p);
+        const [first] = await hostInputs(namespaceInputs, p, subject);
         if (first) throw new HostNamespaceError(subject, first.property, first.name, first.host);
     }
 }

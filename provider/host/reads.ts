@@ -5,7 +5,7 @@
 // `ip` that refuses) throws, naming the command and its stderr: refresh must never report a
 // failure as a deletion, and a delete that asks first whose an object is must not go ahead blind.
 import { namespaceExists } from "./netns";
-import { exec, NetnsError, privileged, commonHint, type Subject } from "./run";
+import { exec, NetnsError, shown, commonHint, type Subject } from "./run";
 
 /** What one `ip -j` read came to. */
 export type ReadOutcome = "ok" | "gone" | "failed";
@@ -33,16 +33,16 @@ export function readOutcome(exitCode: number, stderr: string, namespacePresent: 
  */
 export async function ipRead<T>(s: Subject, argv: readonly string[], where: { namespace: string; device?: string | undefined; what: string }): Promise<T[] | undefined> {
     const r = await exec(s, argv);
-    const outcome = r.exitCode === 0 ? "ok" : readOutcome(r.exitCode, r.stderr, namespaceExists(where.namespace), where.device);
+    const outcome = r.exitCode === 0 ? "ok" : readOutcome(r.exitCode, r.stderr, await namespaceExists(where.namespace, s), where.device);
     if (outcome === "gone") return undefined;
     if (outcome === "failed") {
-        throw new NetnsError(s, privileged(argv), r.exitCode, r.stderr,
+        throw new NetnsError(s, shown(s, argv), r.exitCode, r.stderr,
             `could not read ${where.what}, so whether it exists is not known (a failed read is never taken for "gone"); ${commonHint(r.stderr)}`);
     }
     const text = r.stdout.trim();
     try {
         return text ? (JSON.parse(text) as T[]) : [];
     } catch {
-        throw new NetnsError(s, privileged(argv), r.exitCode, r.stderr, `ip printed no JSON for ${where.what} (stdout: ${text.slice(0, 200)}); is this iproute2 older than 4.13 (no -j)?`);
+        throw new NetnsError(s, shown(s, argv), r.exitCode, r.stderr, `ip printed no JSON for ${where.what} (stdout: ${text.slice(0, 200)}); is this iproute2 older than 4.13 (no -j)?`);
     }
 }

@@ -1,6 +1,9 @@
-// The one module that runs commands: execa with an argument array, never a shell.
-// When not root, commands run through `sudo -n`; when that is refused, one clear error.
+// How a kind runs a command: on its Subject's host (host.ts; this machine by default, local.ts),
+// with the errors every kind gives: the resource, the exact command, its stderr, what to do.
 import { appendFileSync } from "node:fs";
+import type { Host } from "./host";
+import { localHost } from "./local";
+import { isMutating } from "./tools";
 
 export type Op = "check" | "create" | "read" | "update" | "delete" | "diff";
 
@@ -12,6 +15,8 @@ export interface Subject {
     op: Op;
     /** The ownership mark this resource writes on what it makes (owner.ts); absent for a state from before marks. */
     owner?: import("../ownership/owner").Mark | undefined;
+    /** The machine the object lives on; absent: this machine (or a unit test's fake, useHost). */
+    host?: Host | undefined;
 }
 
 export interface Result {
@@ -78,82 +83,47 @@ export function rootHint(sudo: boolean): string {
         + "that is root-equivalent ('sudo ip netns exec NS /bin/sh' is a root shell), so grant it only to a user who may be root";
 }
 
-function isRoot(): boolean {
-    return typeof process.getuid === "function" && process.getuid() === 0;
+/** The host commands run on when a Subject names none: this machine, or a test's fake (useHost). */
+let defaultHost: Host = localHost;
+
+/** Makes `host` the one every Subject without a host runs on, until the returned function is called (unit tests: a FakeHost). */
+export function useHost(host: Host): () => void {
+    const before = defaultHost;
+    defaultHost = host;
+    return () => { defaultHost = before; };
 }
 
-/** The argv actually executed: `sudo -n` in front when we are not root. */
+/** The host a subject's commands run on. */
+export function hostOf(subject: Pick<Subject, "host">): Host {
+    return subject.host ?? defaultHost;
+}
+
+/** The argv as the subject's host runs it (`sudo -n --` in front when not root), for error messages. */
+export function shown(subject: Pick<Subject, "host">, argv: readonly string[]): string[] {
+    return hostOf(subject).shown(argv);
+}
+
+/** The argv as this machine runs it: `sudo -n --` in front when we are not root. Kinds use shown(subject, argv). */
 export function privileged(argv: readonly string[]): string[] {
-    return isRoot() ? [...argv] : ["sudo", "-n", "--", ...argv];
+    return defaultHost.shown(argv);
 }
 
-/** ip's options that take an argument (the argument is no object or verb). */
-const IP_OPTIONS_WITH_ARG = new Set(["-n", "-netns", "-f", "-family", "-b", "-batch", "-rc", "-rcvbuf", "-l", "-loops"]);
-const IP_VERBS_THAT_CHANGE = new Set(["add", "del", "delete", "set", "replace", "change", "flush", "append", "prepend", "attach"]);
+export { isMutating } from "./tools";
 
-/** Whether one `ip` command line (without the `ip`: options, OBJECT, VERB, ...) changes the system. */
-function ipLineMutates(words: readonly string[], input: string | undefined): boolean {
-    let i = 0;
-    let batch = false;
-    while (i < words.length && words[i]!.startsWith("-")) {
-        if (words[i] === "-b" || words[i] === "-batch") batch = true;
-        i += IP_OPTIONS_WITH_ARG.has(words[i]!) ? 2 : 1;
-    }
-    if (batch) return (input ?? "").split("\n").some((line) => line.trim() !== "" && ipLineMutates(line.trim().split(/\s+/), undefined));
-    const [object, verb] = [words[i], words[i + 1]];
-    if (object === "netns" && verb === "exec") return isMutating(words.slice(i + 3)); // the program run inside
-    return verb !== undefined && IP_VERBS_THAT_CHANGE.has(verb);
-}
-
-/**
- * Whether a command changes the system: counted by the convergence tests (a no-change `up` must
- * run none). Read from the command's grammar, so that a name like `add` is a name: `ip` (its
- * OBJECT VERB, the lines of `-batch -`, the program of `netns exec`) and `sysctl -w`; any other
- * program counts as changing.
- */
-export function isMutating(argv: readonly string[], input?: string): boolean {
-    const words = argv[0] === "sudo" && argv.includes("--") ? argv.slice(argv.indexOf("--") + 1) : argv;
-    if (words.length === 0) return false;
-    if (words[0] === "ip") return ipLineMutates(words.slice(1), input);
-    if (words[0] === "sysctl") return words.includes("-w");
-    return true;
-}
-
-interface Spawned { stdout: string; stderr: string; exitCode: number | undefined; error?: { code?: string; message: string } | undefined; signal?: string | undefined; timedOut?: boolean; message?: string }
-
-type Execa = typeof import("execa").execa;
-let execaFn: Execa | undefined;
-
-/**
- * Spawns one process without a shell (execa, an argument array) and collects its output. The
- * environment is ours plus LC_ALL=C. The 60 s limit is an unref'd AbortSignal timer: it never
- * keeps a finished provider or test process alive.
- */
-async function spawnOnce(file: string, args: readonly string[], input: string | undefined): Promise<Spawned> {
-    // Loaded on first use: execa is ESM, reached through require(esm) from this CommonJS module.
-    execaFn ??= (require("execa") as typeof import("execa")).execa;
-    const io = input === undefined ? { stdin: "ignore" as const } : { input };
-    const r = await execaFn(file, args, { reject: false, ...io, env: { LC_ALL: "C" }, cancelSignal: AbortSignal.timeout(60_000) });
-    const text = (v: unknown) => (typeof v === "string" ? v : "");
-    const code = (r as { code?: string }).code;
-    const started = r.exitCode !== undefined || r.signal !== undefined;
-    return {
-        stdout: text(r.stdout), stderr: text(r.stderr), exitCode: r.exitCode ?? undefined,
-        signal: r.isCanceled ? "SIGTERM" : (r.signal ?? undefined), timedOut: r.isCanceled === true,
-        error: started ? undefined : { ...(code ? { code } : {}), message: String(r.originalMessage ?? r.message ?? "") },
-    };
-}
+/** The Debian package of a program the provider runs, for the hint when it is missing. */
+const PACKAGES: Record<string, string> = { sudo: "sudo", ip: "iproute2", tc: "iproute2", sysctl: "procps", nft: "nftables", tcpdump: "tcpdump" };
 
 /**
  * Runs one command. Returns its result whatever the exit code; callers decide what a failure
  * means (for delete, "already gone" is success). A command that cannot start at all throws.
  */
 export async function exec(subject: Subject, argv: readonly string[], input?: string): Promise<Result> {
-    const full = privileged(argv);
+    const host = hostOf(subject);
+    const full = host.shown(argv);
     const log = process.env.PULUMI_NETNS_COMMAND_LOG;
-    if (log) appendFileSync(log, JSON.stringify({ t: Date.now(), kind: subject.kind, op: subject.op, argv, ...(input === undefined ? {} : { input }), mutating: isMutating(argv, input) }) + "\n");
-    const [file, ...args] = full as [string, ...string[]];
-    const r = await spawnOnce(file, args, input);
+    if (log) appendFileSync(log, JSON.stringify({ t: Date.now(), kind: subject.kind, op: subject.op, argv, ...(input === undefined ? {} : { input }), mutating: isMutating(argv, input), ...(host.key ? { host: host.key } : {}) }) + "\n");
+    const file = full[0]!;
+    const r = await host.run(argv, input);
     const { stdout, stderr } = r;
     if (r.exitCode === undefined && r.signal !== undefined && !r.error) {
         // Started, then killed: not a question of root or of a missing program.
@@ -163,27 +133,27 @@ export async function exec(subject: Subject, argv: readonly string[], input?: st
     }
     if (r.exitCode === undefined) {
         const missing = r.error?.code === "ENOENT";
-        r.message = r.error ? r.error.message : `${file} was killed by ${r.signal ?? "a signal"}${r.signal === "SIGTERM" ? " (no answer within 60 s)" : ""}`;
+        const message = r.error ? r.error.message : `${file} was killed by ${r.signal ?? "a signal"}${r.signal === "SIGTERM" ? " (no answer within 60 s)" : ""}`;
         // Not root, and sudo cannot even start (not installed, or not reachable for this user):
         // the one thing to say is that this needs root.
-        if (file === "sudo" && !isRoot()) {
-            throw new NetnsError(subject, full, undefined, stderr || String(r.message ?? ""), rootHint(false));
+        if (file === "sudo" && full[0] !== argv[0]) {
+            throw new NetnsError(subject, full, undefined, stderr || message, rootHint(false));
         }
-        throw new NetnsError(subject, full, undefined, stderr || String(r.message ?? ""), missing
-            ? `${file} is not installed: apt-get install ${file === "sudo" ? "sudo" : file === "ip" ? "iproute2" : "procps"} (npm run lab -- up installs what lessons need)`
+        throw new NetnsError(subject, full, undefined, stderr || message, missing
+            ? `${file} is not installed: apt-get install ${PACKAGES[file] ?? file} (npm run lab -- up installs what lessons need)`
             : "the command could not run; see stderr");
     }
-    if (!isRoot() && r.exitCode !== 0 && /sudo: (a password is required|a terminal is required|.*not in the sudoers|.*not allowed)/.test(stderr)) {
+    if (full[0] === "sudo" && argv[0] !== "sudo" && r.exitCode !== 0 && /sudo: (a password is required|a terminal is required|.*not in the sudoers|.*not allowed)/.test(stderr)) {
         throw new NetnsError(subject, full, r.exitCode, stderr, rootHint(true));
     }
-    return { stdout, stderr, exitCode: r.exitCode ?? 1 };
+    return { stdout, stderr, exitCode: r.exitCode };
 }
 
 /** Runs a command that must succeed; otherwise throws a NetnsError with a hint chosen from its stderr. */
 export async function mustRun(subject: Subject, argv: readonly string[], hints: (stderr: string) => string | undefined = () => undefined, input?: string): Promise<Result> {
     const r = await exec(subject, argv, input);
     if (r.exitCode !== 0) {
-        throw new NetnsError(subject, privileged(argv), r.exitCode, r.stderr, hints(r.stderr) ?? commonHint(r.stderr), input);
+        throw new NetnsError(subject, shown(subject, argv), r.exitCode, r.stderr, hints(r.stderr) ?? commonHint(r.stderr), input);
     }
     return r;
 }

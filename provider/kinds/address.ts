@@ -5,7 +5,8 @@ import { canonical } from "../checks/declared";
 import { resourceClass, type ResourceClass } from "../engine/dynamic";
 import { adopt, ifname, nsname } from "../engine/fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "../engine/kind";
-import { exec, NetnsError, privileged, commonHint, type Subject } from "../host/run";
+import { exec, NetnsError, shown, commonHint, type Subject } from "../host/run";
+import { ipSays } from "../host/tools";
 import { inAnotherStacksNamespace, inOwnNamespace } from "../ownership/nsmark";
 import { ipRead } from "../host/reads";
 import { formatCidr, isBroadcast, isNetworkAddress, parseCidr } from "../engine/net";
@@ -61,12 +62,12 @@ async function present(s: Subject, a: AddressSpec): Promise<boolean> {
     }));
 }
 
-// Older kernels answer "RTNETLINK answers: File exists" / "Cannot assign requested address";
-// newer ones (extack) "Error: ipv4: Address already assigned." / "Error: ipv6: address not found.".
-const EXISTS = /File exists|[Aa]ddress already assigned/;
+// "exists" and "gone" (tools/ip.ts) read both forms: older kernels answer "RTNETLINK answers: File
+// exists" / "Cannot assign requested address"; newer ones (extack) "Error: ipv4: Address already
+// assigned." / "Error: ipv6: address not found.".
 
 function hint(a: AddressSpec, stderr: string): string {
-    if (EXISTS.test(stderr)) return `${a.address} is already on ${a.dev} in ${a.namespace}; remove it ('ip -n ${a.namespace} address del ${a.address} dev ${a.dev}') or set adopt: true`;
+    if (ipSays(stderr, "exists")) return `${a.address} is already on ${a.dev} in ${a.namespace}; remove it ('ip -n ${a.namespace} address del ${a.address} dev ${a.dev}') or set adopt: true`;
     if (/Cannot find device/.test(stderr)) return `there is no interface ${a.dev} in ${a.namespace}: create it first and pass its name as an output (pair.name) so Pulumi orders the two`;
     return commonHint(stderr);
 }
@@ -92,9 +93,9 @@ export const address: KindDef<"Address", typeof schema, {}> = defineKind({
     async create(s, a) {
         const r = await exec(s, argv.add(a));
         // Already there: taken over with adopt, or when its namespace is this stack's (issue 21 item 12).
-        const taken = EXISTS.test(r.stderr) && (a.adopt || ((await inOwnNamespace(s, a.namespace)) && (await present(s, a))));
+        const taken = ipSays(r.stderr, "exists") && (a.adopt || ((await inOwnNamespace(s, a.namespace)) && (await present(s, a))));
         if (r.exitCode !== 0 && !taken) {
-            throw new NetnsError(s, privileged(argv.add(a)), r.exitCode, r.stderr, hint(a, r.stderr));
+            throw new NetnsError(s, shown(s, argv.add(a)), r.exitCode, r.stderr, hint(a, r.stderr));
         }
         return { ...a };
     },
@@ -110,8 +111,8 @@ export const address: KindDef<"Address", typeof schema, {}> = defineKind({
     async delete(s, o) {
         if (await inAnotherStacksNamespace(s, o.namespace, `address ${o.address} on ${o.dev} in ${o.namespace}`)) return;
         const r = await exec(s, argv.del(o));
-        if (r.exitCode !== 0 && !/Cannot assign requested address|[Aa]ddress not found|Cannot find device|Cannot open network namespace|No such file or directory/.test(r.stderr)) {
-            throw new NetnsError(s, privileged(argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));
+        if (r.exitCode !== 0 && !ipSays(r.stderr, "gone")) {
+            throw new NetnsError(s, shown(s, argv.del(o)), r.exitCode, r.stderr, commonHint(r.stderr));
         }
     },
 });

@@ -11,7 +11,8 @@ import { interfaceClaim } from "../checks/declared";
 import { resourceClass, type ResourceClass } from "../engine/dynamic";
 import { adopt, adoptFrom, ifindex, ifname, mtu, nsname, up } from "../engine/fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "../engine/kind";
-import { exec, KilledError, mustRun, NetnsError, privileged, commonHint, type Result, type Subject } from "../host/run";
+import { exec, KilledError, mustRun, NetnsError, shown, commonHint, type Result, type Subject } from "../host/run";
+import { ipSays } from "../host/tools";
 import { addMade, deleteLink, markedByThisResource } from "../ownership/made";
 import { ipRead } from "../host/reads";
 import { claimOf, formatMark, onExisting } from "../ownership/owner";
@@ -88,7 +89,7 @@ async function read<T extends StoredOf<typeof schema, typeof computed>>(s: Subje
 }
 
 function hint(a: BridgeSpec, stderr: string): string {
-    if (/File exists/.test(stderr)) return `an interface named ${a.name} already exists in ${a.namespace}; remove it ('ip -n ${a.namespace} link del dev ${a.name}'), give this bridge another name, or set adopt: true to take over an existing bridge`;
+    if (ipSays(stderr, "exists")) return `an interface named ${a.name} already exists in ${a.namespace}; remove it ('ip -n ${a.namespace} link del dev ${a.name}'), give this bridge another name, or set adopt: true to take over an existing bridge`;
     if (/Invalid argument/.test(stderr) && a.mtu !== undefined) return `the kernel refused mtu ${a.mtu} for a bridge`;
     return commonHint(stderr);
 }
@@ -96,13 +97,13 @@ function hint(a: BridgeSpec, stderr: string): string {
 async function adoptExisting(s: Subject, a: BridgeSpec): Promise<StateOf<typeof schema, typeof computed>> {
     const l = await show(s, a);
     if (!l || l.kind !== "bridge") {
-        throw new NetnsError(s, privileged(argv.show(a)), undefined, "", `adopt: true found no bridge to take over: ${a.name} in ${a.namespace} is ${l ? `a ${l.kind ?? "plain"} interface` : "gone"}. Remove it or give this bridge another name`);
+        throw new NetnsError(s, shown(s, argv.show(a)), undefined, "", `adopt: true found no bridge to take over: ${a.name} in ${a.namespace} is ${l ? `a ${l.kind ?? "plain"} interface` : "gone"}. Remove it or give this bridge another name`);
     }
     await mustRun(s, argv.set(a, { mtu: a.mtu, up: a.up }), (e) => hint(a, e));
     if (s.owner) await mustRun(s, argv.alias(a, formatMark(s.owner))); // adopted: this stack's from now on
     await runLines(s, a.namespace, addLines(a.name, a), entriesHint(a.namespace, a.name));
     const out = await read(s, a);
-    if (!out) throw new NetnsError(s, privileged(argv.show(a)), undefined, "", "the bridge vanished while it was being adopted; is another tool deleting interfaces?");
+    if (!out) throw new NetnsError(s, shown(s, argv.show(a)), undefined, "", "the bridge vanished while it was being adopted; is another tool deleting interfaces?");
     return out;
 }
 
@@ -144,14 +145,14 @@ export const bridge: KindDef<"Bridge", typeof schema, typeof computed> = defineK
         // ran leaves an interface of this name that is someone else's.
         if (add.exitCode !== 0 && mark !== undefined && addMade(add, a.name, true)) await exec(s, argv.del(a));
         if (add.exitCode !== 0) {
-            if (/File exists/.test(add.stderr)) {
+            if (ipSays(add.stderr, "exists")) {
                 // Whose it is decides (owner.ts): taken back, adopted, or refused naming its owner.
                 const l = await show(s, a);
                 const verdict = l ? onExisting(claimOf(l.alias, s.owner), `interface ${a.name} in ${a.namespace}`, s.owner, a.adopt, a.adoptFrom, hint(a, add.stderr)) : undefined;
                 if (verdict?.take) return adoptExisting(s, a);
-                throw new NetnsError(s, privileged(req.argv), add.exitCode, add.stderr, verdict?.hint ?? hint(a, add.stderr), req.input);
+                throw new NetnsError(s, shown(s, req.argv), add.exitCode, add.stderr, verdict?.hint ?? hint(a, add.stderr), req.input);
             }
-            throw new NetnsError(s, privileged(req.argv), add.exitCode, add.stderr, hint(a, add.stderr), req.input);
+            throw new NetnsError(s, shown(s, req.argv), add.exitCode, add.stderr, hint(a, add.stderr), req.input);
         }
         // The kernel makes a bridge's MTU follow its ports as they join unless the MTU was
         // changed with `ip link set ... mtu`: neither the mtu of `link add` nor setting the value
@@ -163,7 +164,7 @@ export const bridge: KindDef<"Bridge", typeof schema, typeof computed> = defineK
             }
             await runLines(s, a.namespace, addLines(a.name, a), entriesHint(a.namespace, a.name));
             const out = await read(s, a);
-            if (!out) throw new NetnsError(s, privileged(argv.show(a)), undefined, "", "the bridge vanished right after it was created; is another tool deleting interfaces?");
+            if (!out) throw new NetnsError(s, shown(s, argv.show(a)), undefined, "", "the bridge vanished right after it was created; is another tool deleting interfaces?");
             return out;
         } catch (e) {
             await exec(s, argv.del(a)); // leave nothing behind
@@ -183,7 +184,7 @@ export const bridge: KindDef<"Bridge", typeof schema, typeof computed> = defineK
             await changeEntries(s, news.namespace, news.name, { addresses: olds.addresses }, { addresses: news.addresses }, entriesHint(news.namespace, news.name));
         }
         const out = await read(s, news);
-        if (!out) throw new NetnsError(s, privileged(argv.show(news)), undefined, "", "the bridge is gone; run pulumi refresh, then pulumi up to create it again");
+        if (!out) throw new NetnsError(s, shown(s, argv.show(news)), undefined, "", "the bridge is gone; run pulumi refresh, then pulumi up to create it again");
         return out;
     },
 

@@ -21,6 +21,7 @@ import { parseCidr } from "../engine/net";
 import { ROUTE_PROTO } from "../ownership/owner";
 import { familiesAgree, family, kernelMetric, routeFields } from "./route";
 import { exec, mustRun, type Subject } from "../host/run";
+import { ipSays } from "../host/tools";
 import { ipRead } from "../host/reads";
 
 /** Addresses on one interface: each a host address with its prefix, as the Address kind takes it; no two the same. */
@@ -172,7 +173,7 @@ export function entriesHint(ns: string, dev: string) {
     return (stderr: string): string | undefined => {
         if (/Nexthop has invalid gateway|Network is unreachable|No route to host/.test(stderr)) return `a route's gateway is on no connected segment of ${ns}: list an address in the gateway's subnet on ${dev} (or on another link of ${ns}) first`;
         if (/Invalid prefsrc|Invalid source address/.test(stderr)) return `a route's src is not an address of ${ns}; list it in addresses first`;
-        if (/File exists/.test(stderr)) return `an entry on ${dev} in ${ns} already exists in another form (a route to the same destination with another device or protocol); remove it, or change the metric`;
+        if (ipSays(stderr, "exists")) return `an entry on ${dev} in ${ns} already exists in another form (a route to the same destination with another device or protocol); remove it, or change the metric`;
         return undefined;
     };
 }

@@ -7,7 +7,8 @@ import { resourceClass, type ResourceClass } from "../engine/dynamic";
 import { adopt, adoptFrom, nsname } from "../engine/fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "../engine/kind";
 import { formatMark, mayDelete, leftAlone, onExisting } from "../ownership/owner";
-import { exec, mustRun, NetnsError, privileged, warn, type Subject } from "../host/run";
+import { exec, mustRun, NetnsError, shown, warn, type Subject } from "../host/run";
+import { ipSays } from "../host/tools";
 import { loArgv, namespaceClaim } from "../ownership/nsmark";
 import { namespaceExists, namespaceFile } from "../host/netns";
 import { setSysctls, sysctlFacts, sysctlMap, sysctlValues } from "./inline";
@@ -95,20 +96,20 @@ export const namespace: KindDef<"Namespace", typeof schema, typeof computed> = d
 
     async create(s, a) {
         let add = await exec(s, argv.add(a.name));
-        if (add.exitCode !== 0 && /File exists/.test(add.stderr) && namespaceFile(a.name) === "leftover") {
+        if (add.exitCode !== 0 && ipSays(add.stderr, "exists") && (await namespaceFile(a.name, s)) === "leftover") {
             // The empty file of an interrupted `ip netns add` holds nothing: remove it, add again.
             await mustRun(s, argv.del(a.name));
             add = await exec(s, argv.add(a.name));
         }
         if (add.exitCode !== 0) {
-            const exists = /File exists/.test(add.stderr);
+            const exists = ipSays(add.stderr, "exists");
             // Whose it is decides: this resource's own (its create was lost) is taken back; an
             // unmarked one or this stack's with adopt; another stack's only with adoptFrom.
             const found = exists ? await namespaceClaim(s, a.name) : undefined;
             const verdict = found ? onExisting(found, `namespace ${a.name}`, s.owner, a.adopt, a.adoptFrom,
                 `a namespace named ${a.name} already exists: remove it with 'ip netns del ${a.name}', or set adopt: true to manage it from now on (destroy will then delete it)`) : undefined;
             if (!verdict?.take) {
-                throw new NetnsError(s, privileged(argv.add(a.name)), add.exitCode, add.stderr, verdict?.hint ?? (exists
+                throw new NetnsError(s, shown(s, argv.add(a.name)), add.exitCode, add.stderr, verdict?.hint ?? (exists
                     ? `a namespace named ${a.name} already exists but cannot be entered; remove it with 'ip netns del ${a.name}' if it is a leftover`
                     : "ip netns add failed; see stderr"));
             }
@@ -126,7 +127,7 @@ export const namespace: KindDef<"Namespace", typeof schema, typeof computed> = d
     },
 
     async read(s, o) {
-        if (!namespaceExists(o.name)) return undefined;
+        if (!(await namespaceExists(o.name, s))) return undefined;
         if (o.sysctls === undefined) return { ...o };
         // The live values under the input names: one changed by hand is drift, and the next up writes it again.
         return { ...o, sysctls: await sysctlValues(s, o.name, Object.keys(o.sysctls)) };
@@ -139,22 +140,22 @@ export const namespace: KindDef<"Namespace", typeof schema, typeof computed> = d
 
     async delete(s, o) {
         // Another stack's namespace (one that declared the same name) is left alone.
-        const found = namespaceExists(o.name) ? await namespaceClaim(s, o.name) : undefined;
+        const found = (await namespaceExists(o.name, s)) ? await namespaceClaim(s, o.name) : undefined;
         if (found && !mayDelete(found)) {
             warn(s, leftAlone(found, `namespace ${o.name}`));
             return;
         }
-        if (namespaceExists(o.name)) {
+        if (await namespaceExists(o.name, s)) {
             // Processes inside keep the namespace and its links alive after its name is gone: refuse.
             const p = await exec(s, argv.pids(o.name));
-            if (p.exitCode !== 0 && namespaceFile(o.name) !== "absent") throw new NetnsError(s, privileged(argv.pids(o.name)), p.exitCode, p.stderr, "could not list the processes inside the namespace; run the command above by hand to see more");
+            if (p.exitCode !== 0 && (await namespaceFile(o.name, s)) !== "absent") throw new NetnsError(s, shown(s, argv.pids(o.name)), p.exitCode, p.stderr, "could not list the processes inside the namespace; run the command above by hand to see more");
             const pids = p.exitCode === 0 ? p.stdout.split(/\s+/).filter((x) => /^[0-9]+$/.test(x)) : [];
-            if (pids.length) throw new NetnsError(s, privileged(argv.pids(o.name)), undefined, "", busyHint(o.name, pids));
+            if (pids.length) throw new NetnsError(s, shown(s, argv.pids(o.name)), undefined, "", busyHint(o.name, pids));
         }
         const r = await exec(s, argv.del(o.name));
         // Gone is the file absent, whatever ip said: "Cannot remove namespace file" also means EBUSY, EPERM or EROFS.
-        if (r.exitCode !== 0 && namespaceFile(o.name) !== "absent") {
-            throw new NetnsError(s, privileged(argv.del(o.name)), r.exitCode, r.stderr, `/run/netns/${o.name} is still there: the namespace was not removed (a second mount on the file, a read-only /run, or no permission); `
+        if (r.exitCode !== 0 && (await namespaceFile(o.name, s)) !== "absent") {
+            throw new NetnsError(s, shown(s, argv.del(o.name)), r.exitCode, r.stderr, `/run/netns/${o.name} is still there: the namespace was not removed (a second mount on the file, a read-only /run, or no permission); `
                 + `see stderr, fix that, then run the command again`);
         }
     },

@@ -6,7 +6,8 @@ import { familyOf, routeDestination } from "../checks/declared";
 import { resourceClass, type ResourceClass } from "../engine/dynamic";
 import { adopt, ifname, nsname, UNKNOWN } from "../engine/fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "../engine/kind";
-import { exec, mustRun, NetnsError, privileged, commonHint, type Subject } from "../host/run";
+import { exec, mustRun, NetnsError, shown, commonHint, type Subject } from "../host/run";
+import { ipSays } from "../host/tools";
 import { ROUTE_PROTO } from "../ownership/owner";
 import { inAnotherStacksNamespace, inOwnNamespace } from "../ownership/nsmark";
 import { ipRead } from "../host/reads";
@@ -127,7 +128,7 @@ function sameRoute(x: RouteJson | undefined, r: RouteSpec): boolean {
 }
 
 function hint(r: RouteSpec, stderr: string): string | undefined {
-    if (/File exists/.test(stderr)) return `a route to ${r.to} already exists in ${r.namespace} (table ${r.table}); remove it, give another metric, or set adopt: true`;
+    if (ipSays(stderr, "exists")) return `a route to ${r.to} already exists in ${r.namespace} (table ${r.table}); remove it, give another metric, or set adopt: true`;
     // IPv6 says "No route to host" (EHOSTUNREACH) where IPv4 says "Nexthop has invalid gateway".
     if (/Nexthop has invalid gateway|Network is unreachable|No route to host/.test(stderr)) return `the gateway ${r.via} is on no connected segment of ${r.namespace}: add an Address in its subnet first and make the route depend on it (pass addr.address or dependsOn)`;
     if (/Cannot find device/.test(stderr)) return `there is no interface ${r.dev} in ${r.namespace}: create it first and pass its name as an output`;
@@ -170,12 +171,12 @@ export const route: KindDef<"Route", typeof schema, {}> = defineKind({
     async create(s, r) {
         const res = await exec(s, argv.add(r));
         if (res.exitCode !== 0) {
-            if (r.adopt && /File exists/.test(res.stderr)) {
+            if (r.adopt && ipSays(res.stderr, "exists")) {
                 await mustRun(s, argv.replace(r), (e) => hint(r, e));
-            } else if (/File exists/.test(res.stderr) && (await inOwnNamespace(s, r.namespace)) && sameRoute(await live(s, r), r)) {
+            } else if (ipSays(res.stderr, "exists") && (await inOwnNamespace(s, r.namespace)) && sameRoute(await live(s, r), r)) {
                 // The very route, in a namespace this stack marked: this stack's, taken over as it is.
             } else {
-                throw new NetnsError(s, privileged(argv.add(r)), res.exitCode, res.stderr, hint(r, res.stderr) ?? commonHint(res.stderr));
+                throw new NetnsError(s, shown(s, argv.add(r)), res.exitCode, res.stderr, hint(r, res.stderr) ?? commonHint(res.stderr));
             }
         }
         return { ...r };
@@ -198,8 +199,8 @@ export const route: KindDef<"Route", typeof schema, {}> = defineKind({
         if (!(await live(s, o))) return;
         if (await inAnotherStacksNamespace(s, o.namespace, `route ${o.to} in ${o.namespace}`)) return;
         const r = await exec(s, argv.del(o, marked(s)));
-        if (r.exitCode !== 0 && !/No such process|Cannot find device|Cannot open network namespace|No such file or directory/.test(r.stderr)) {
-            throw new NetnsError(s, privileged(argv.del(o, marked(s))), r.exitCode, r.stderr, commonHint(r.stderr));
+        if (r.exitCode !== 0 && !ipSays(r.stderr, "gone")) {
+            throw new NetnsError(s, shown(s, argv.del(o, marked(s))), r.exitCode, r.stderr, commonHint(r.stderr));
         }
     },
 });

@@ -16,7 +16,8 @@ import { canonical, familyOf } from "../checks/declared";
 import { resourceClass, type ResourceClass } from "../engine/dynamic";
 import { adopt, nsname, UNKNOWN } from "../engine/fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "../engine/kind";
-import { exec, mustRun, NetnsError, privileged, commonHint, type Subject } from "../host/run";
+import { exec, mustRun, NetnsError, shown, commonHint, type Subject } from "../host/run";
+import { ipSays } from "../host/tools";
 import { ROUTE_PROTO } from "../ownership/owner";
 import { inAnotherStacksNamespace, inOwnNamespace } from "../ownership/nsmark";
 import { ipRead } from "../host/reads";
@@ -125,7 +126,6 @@ function mine(s: Subject, found: RuleJson[]): RuleJson[] {
     return marked.length > 0 ? marked : found;
 }
 
-const GONE = /No such file or directory|Cannot open network namespace/;
 
 /** Whether a selector input ("all" or a network) is what `ip -j` printed (address, length). */
 export function sameSelector(input: string, addr: string | undefined, len: number | undefined): boolean {
@@ -158,7 +158,7 @@ function describe(r: Identity & Action): string {
 }
 
 function hint(r: RuleSpec, stderr: string): string | undefined {
-    if (/File exists/.test(stderr)) return `the rule "${describe(r)}" already exists in ${r.namespace}; remove it ('ip -n ${r.namespace} rule del ${spec(r).join(" ")}') or set adopt: true`;
+    if (ipSays(stderr, "exists")) return `the rule "${describe(r)}" already exists in ${r.namespace}; remove it ('ip -n ${r.namespace} rule del ${spec(r).join(" ")}') or set adopt: true`;
     if (/Invalid (source|dst|destination)|Invalid argument/.test(stderr)) return "the kernel refused the selectors; from and to must be networks of the same family";
     return undefined;
 }
@@ -187,7 +187,7 @@ export const rule: KindDef<"Rule", typeof schema, {}> = defineKind({
         const same = (await candidates(s, r))?.find((x) => sameAction(liveAction(x), r));
         if (same) {
             // Taken over with adopt, or when its namespace is this stack's (issue 21 item 12).
-            if (!r.adopt && !(await inOwnNamespace(s, r.namespace))) throw new NetnsError(s, privileged(argv.show(r)), undefined, "", hint(r, "File exists")!);
+            if (!r.adopt && !(await inOwnNamespace(s, r.namespace))) throw new NetnsError(s, shown(s, argv.show(r)), undefined, "", hint(r, "File exists")!);
             const mark = ours(s);
             if (mark === undefined || String(same.protocol) === mark) return { ...r };
             // Adopted: ours from now on, so it carries the mark. The kernel cannot change a rule's
@@ -197,15 +197,15 @@ export const rule: KindDef<"Rule", typeof schema, {}> = defineKind({
             await mustRun(s, argv.add(r), (e) => hint(r, e));
             const twin = argv.del(r, same.protocol === undefined ? undefined : String(same.protocol));
             const del = await exec(s, twin);
-            if (del.exitCode !== 0 && !GONE.test(del.stderr)) {
+            if (del.exitCode !== 0 && !ipSays(del.stderr, "gone")) {
                 await exec(s, argv.del(r, mark));
-                throw new NetnsError(s, privileged(twin), del.exitCode, del.stderr, commonHint(del.stderr));
+                throw new NetnsError(s, shown(s, twin), del.exitCode, del.stderr, commonHint(del.stderr));
             }
             return { ...r };
         }
         const res = await exec(s, argv.add(r));
-        if (res.exitCode !== 0 && !(r.adopt && /File exists/.test(res.stderr))) {
-            throw new NetnsError(s, privileged(argv.add(r)), res.exitCode, res.stderr, hint(r, res.stderr) ?? commonHint(res.stderr));
+        if (res.exitCode !== 0 && !(r.adopt && ipSays(res.stderr, "exists"))) {
+            throw new NetnsError(s, shown(s, argv.add(r)), res.exitCode, res.stderr, hint(r, res.stderr) ?? commonHint(res.stderr));
         }
         return { ...r };
     },
@@ -226,9 +226,9 @@ export const rule: KindDef<"Rule", typeof schema, {}> = defineKind({
         // Make before break: add the new rule at the same priority (it applies after the old one),
         // then remove the old. When the old cannot be removed, remove the new one again.
         const add = await exec(s, argv.add(news));
-        const existed = add.exitCode !== 0 && /File exists/.test(add.stderr);
+        const existed = add.exitCode !== 0 && ipSays(add.stderr, "exists");
         if (add.exitCode !== 0 && !existed) {
-            throw new NetnsError(s, privileged(argv.add(news)), add.exitCode, add.stderr, hint(news, add.stderr) ?? commonHint(add.stderr));
+            throw new NetnsError(s, shown(s, argv.add(news)), add.exitCode, add.stderr, hint(news, add.stderr) ?? commonHint(add.stderr));
         }
         if (!sameAction(olds, news)) {
             // The old rule by the mark when the one read as this Rule has it; else it was changed by
@@ -236,9 +236,9 @@ export const rule: KindDef<"Rule", typeof schema, {}> = defineKind({
             const old = (await candidates(s, olds))?.find((x) => sameAction(liveAction(x), olds) && String(x.protocol) === ours(s));
             const oldArgv = argv.del(olds, old ? ours(s) : undefined);
             const del = await exec(s, oldArgv);
-            if (del.exitCode !== 0 && !GONE.test(del.stderr)) {
+            if (del.exitCode !== 0 && !ipSays(del.stderr, "gone")) {
                 if (!existed) await exec(s, argv.del(news, String(ROUTE_PROTO)));
-                throw new NetnsError(s, privileged(oldArgv), del.exitCode, del.stderr, commonHint(del.stderr));
+                throw new NetnsError(s, shown(s, oldArgv), del.exitCode, del.stderr, commonHint(del.stderr));
             }
         }
         return { ...news };
@@ -247,8 +247,8 @@ export const rule: KindDef<"Rule", typeof schema, {}> = defineKind({
     async delete(s, o) {
         if (await inAnotherStacksNamespace(s, o.namespace, `rule ${o.priority} in ${o.namespace}`)) return;
         const r = await exec(s, argv.del(o, ours(s)));
-        if (r.exitCode !== 0 && !GONE.test(r.stderr)) {
-            throw new NetnsError(s, privileged(argv.del(o, ours(s))), r.exitCode, r.stderr, commonHint(r.stderr));
+        if (r.exitCode !== 0 && !ipSays(r.stderr, "gone")) {
+            throw new NetnsError(s, shown(s, argv.del(o, ours(s))), r.exitCode, r.stderr, commonHint(r.stderr));
         }
     },
 });

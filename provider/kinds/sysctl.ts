@@ -9,7 +9,8 @@ import { sysctlCanonical, sysctlCoupling } from "../checks/declared";
 import { resourceClass, type ResourceClass } from "../engine/dynamic";
 import { nsname, sysctlKey, sysctlValue, sysctlNormalize as normalize } from "../engine/fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf } from "../engine/kind";
-import { exec, mustRun, NetnsError, privileged, commonHint, type Subject } from "../host/run";
+import { exec, NetnsError, shown, commonHint, type Result, type Subject } from "../host/run";
+import { sysctlSays } from "../host/tools";
 import { namespaceExists } from "../host/netns";
 import { inAnotherStacksNamespace } from "../ownership/nsmark";
 
@@ -51,14 +52,23 @@ export const argv = {
 
 export { normalize };
 
-function hint(a: SysctlSpec, stderr: string): string | undefined {
-    if (/cannot stat|No such file or directory/.test(stderr) && namespaceExists(a.namespace)) return `${a.key} does not exist in ${a.namespace}'s /proc/sys on this kernel; check the spelling (interface keys need the interface to exist first)`;
+/** `present`: whether the namespace exists (a missing key in a missing namespace is the namespace's problem). */
+function hint(a: SysctlSpec, stderr: string, present = true): string | undefined {
+    if (/cannot stat|No such file or directory/.test(stderr) && present) return `${a.key} does not exist in ${a.namespace}'s /proc/sys on this kernel; check the spelling (interface keys need the interface to exist first)`;
     if (/Invalid argument/.test(stderr)) return `the kernel refused the value "${a.value}" for ${a.key}`;
     return undefined;
 }
 
+/** Runs a sysctl that must succeed; a failure's hint asks first whether the namespace is there. */
+async function mustSysctl(s: Subject, a: SysctlSpec, command: string[]): Promise<Result> {
+    const r = await exec(s, command);
+    if (r.exitCode === 0) return r;
+    const present = await namespaceExists(a.namespace, s);
+    throw new NetnsError(s, shown(s, command), r.exitCode, r.stderr, hint(a, r.stderr, present) ?? commonHint(r.stderr));
+}
+
 async function get(s: Subject, a: SysctlSpec): Promise<string> {
-    const r = await mustRun(s, argv.get(a), (e) => hint(a, e));
+    const r = await mustSysctl(s, a, argv.get(a));
     return normalize(r.stdout);
 }
 
@@ -108,7 +118,7 @@ async function groupValues(s: Subject, ns: string, key: string): Promise<Map<str
 /** Writes an `all` key, noting first (once per process) what the keys it also sets held. */
 async function writeAll(s: Subject, a: SysctlSpec, value: string): Promise<void> {
     const before = await groupValues(s, a.namespace, a.key);
-    await mustRun(s, argv.set(a, value), (e) => hint(a, e));
+    await mustSysctl(s, a, argv.set(a, value));
     if (before.size === 0) return;
     const after = await groupValues(s, a.namespace, a.key);
     const noted = untouched.get(a.namespace) ?? new Map<string, { before: string; after: string }>();
@@ -147,13 +157,13 @@ export const sysctl: KindDef<"Sysctl", typeof schema, typeof computed> = defineK
     }),
 
     async read(s, o) {
-        if (!namespaceExists(o.namespace)) return undefined;
+        if (!(await namespaceExists(o.namespace, s))) return undefined;
         const r = await exec(s, argv.get(o));
         if (r.exitCode !== 0) {
             // Gone: the namespace, or the key (an interface key whose interface is gone). Any
             // other failure is no answer, not a deletion.
-            if (!namespaceExists(o.namespace) || /cannot stat .*No such file or directory/.test(r.stderr)) return undefined;
-            throw new NetnsError(s, privileged(argv.get(o)), r.exitCode, r.stderr, `could not read ${o.key} in ${o.namespace}, so its value is not known; ${commonHint(r.stderr)}`);
+            if (!(await namespaceExists(o.namespace, s)) || sysctlSays(r.stderr, "gone")) return undefined;
+            throw new NetnsError(s, shown(s, argv.get(o)), r.exitCode, r.stderr, `could not read ${o.key} in ${o.namespace}, so its value is not known; ${commonHint(r.stderr)}`);
         }
         return { ...o, value: normalize(r.stdout) };
     },
@@ -164,18 +174,18 @@ export const sysctl: KindDef<"Sysctl", typeof schema, typeof computed> = defineK
     }),
 
     delete: (s, o) => serialized(o.namespace, async () => {
-        if (!namespaceExists(o.namespace) || typeof o.previous !== "string") return; // gone with its namespace
+        if (!(await namespaceExists(o.namespace, s)) || typeof o.previous !== "string") return; // gone with its namespace
         if (await inAnotherStacksNamespace(s, o.namespace, `sysctl ${o.key} in ${o.namespace}`)) return;
         const r = await exec(s, argv.set(o, o.previous));
         // A key that no longer exists (an interface key whose interface is gone) is gone with it.
-        if (r.exitCode !== 0 && namespaceExists(o.namespace) && !/cannot stat .*No such file or directory/.test(r.stderr)) {
-            throw new NetnsError(s, privileged(argv.set(o, o.previous)), r.exitCode, r.stderr, hint(o, r.stderr) ?? commonHint(r.stderr));
+        if (r.exitCode !== 0 && (await namespaceExists(o.namespace, s)) && !sysctlSays(r.stderr, "gone")) {
+            throw new NetnsError(s, shown(s, argv.set(o, o.previous)), r.exitCode, r.stderr, hint(o, r.stderr, true) ?? commonHint(r.stderr));
         }
         // An all key's restore wrote its value to the keys of its group too: give each the value it had before.
         const back = [...(untouched.get(o.namespace) ?? [])].filter(([k]) => sysctlCoupling(k)?.group === sysctlCoupling(o.key)?.group && sysctlCoupling(o.key)?.all);
         if (r.exitCode === 0 && back.length > 0) {
             const set = ["ip", "netns", "exec", o.namespace, "sysctl", "-q", "-e", "-w", ...back.map(([k, v]) => `${k}=${v.before}`)];
-            await mustRun(s, set, (e) => hint(o, e));
+            await mustSysctl(s, o, set);
             for (const [k] of back) untouched.get(o.namespace)!.delete(k);
         }
     }),

@@ -14,7 +14,8 @@ import { interfaceClaim } from "../checks/declared";
 import { resourceClass, type ResourceClass } from "../engine/dynamic";
 import { adopt, adoptFrom, ifindex, ifname, linkLocal, mac, mtu, nsname, UNKNOWN, up } from "../engine/fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "../engine/kind";
-import { exec, KilledError, mustRun, NetnsError, privileged, commonHint, type Result, type Subject } from "../host/run";
+import { exec, KilledError, mustRun, NetnsError, shown, commonHint, type Result, type Subject } from "../host/run";
+import { ipSays } from "../host/tools";
 import { addMade, deleteLink, markedByThisResource } from "../ownership/made";
 import { eui64LinkLocal } from "./eui64";
 import { ipRead } from "../host/reads";
@@ -179,7 +180,7 @@ async function renewLinkLocal(s: Subject, e: End, before: string): Promise<void>
     await mustRun(s, argv.regenerate(e));
     const del = argv.delAddress(e, `${old}/${had.prefixlen ?? 64}`);
     const r = await exec(s, del);
-    if (r.exitCode !== 0 && !/Cannot assign requested address/.test(r.stderr)) throw new NetnsError(s, privileged(del), r.exitCode, r.stderr, commonHint(r.stderr));
+    if (r.exitCode !== 0 && !/Cannot assign requested address/.test(r.stderr)) throw new NetnsError(s, shown(s, del), r.exitCode, r.stderr, commonHint(r.stderr));
 }
 
 interface LinkJson {
@@ -226,7 +227,7 @@ export function linkIn(stdout: string, name: string): LinkJson | undefined {
 function hint(a: VethPairSpec) {
     return (stderr: string): string | undefined => {
         if (/Invalid "netns" value/.test(stderr)) return `the peer namespace ${a.peerNamespace} does not exist (no /run/netns/${a.peerNamespace}): create it first and pass its name as an output (ns.name) so Pulumi orders the two`;
-        if (/File exists/.test(stderr)) return `an interface named ${a.name} already exists in ${a.namespace}, or ${a.peerName} in ${a.peerNamespace}; remove it, give this pair other names, or set adopt: true to take over a matching pair`;
+        if (ipSays(stderr, "exists")) return `an interface named ${a.name} already exists in ${a.namespace}, or ${a.peerName} in ${a.peerNamespace}; remove it, give this pair other names, or set adopt: true to take over a matching pair`;
         if (/Invalid argument/.test(stderr) && a.mtu !== undefined) return "the kernel refused a value; check mtu (68-65535) and the MAC addresses";
         if (/argument "[^"]*" is wrong: Device does not exist/.test(stderr) && (a.master !== undefined || a.peerMaster !== undefined)) return `the bridge (master ${a.master ?? a.peerMaster}) does not exist in that end's namespace: create it first and pass bridge.name so Pulumi orders the two`;
         if (/Operation not supported/.test(stderr) && (a.master !== undefined || a.peerMaster !== undefined)) return `master must name a bridge; ${a.master ?? a.peerMaster} is another kind of interface`;
@@ -311,14 +312,14 @@ async function adoptExisting(s: Subject, a: VethPairSpec): Promise<State> {
         : !(await arePeers(s, x, lx, y, ly)) ? `${x.name} and ${y.name} are not peers of each other`
         : undefined;
     if (why) {
-        throw new NetnsError(s, privileged(argv.show(x)), undefined, "", `adopt: true found no matching pair to take over: ${why}. Remove the existing interface or fix the names`);
+        throw new NetnsError(s, shown(s, argv.show(x)), undefined, "", `adopt: true found no matching pair to take over: ${why}. Remove the existing interface or fix the names`);
     }
     for (const e of [x, y]) await mustRun(s, argv.set(e, { mtu: e.mtu, address: e.address, up: e.up, master: e.master ?? null }));
     for (const e of [y, x]) await runLines(s, e.namespace, addLines(e.name, e), entriesHint(e.namespace, e.name));
     // Adopted: this stack's from now on.
     if (s.owner) for (const e of [x, y]) await mustRun(s, argv.alias(e, formatMark(s.owner)));
     const out = await read(s, a, true);
-    if (!out) throw new NetnsError(s, privileged(argv.show(x)), undefined, "", "the pair vanished while it was being adopted; is another tool deleting interfaces?");
+    if (!out) throw new NetnsError(s, shown(s, argv.show(x)), undefined, "", "the pair vanished while it was being adopted; is another tool deleting interfaces?");
     return out;
 }
 
@@ -422,12 +423,12 @@ export const vethPair: KindDef<"VethPair", typeof schema, typeof computed> = def
         // with this name is someone else's.
         if (add.exitCode !== 0 && mark !== undefined && addMade(add, x.name, true)) await exec(s, argv.del(x));
         if (add.exitCode !== 0) {
-            if (/File exists/.test(add.stderr)) {
+            if (ipSays(add.stderr, "exists")) {
                 const verdict = await onExistingPair(s, a);
                 if (verdict.take) return adoptExisting(s, a);
-                throw new NetnsError(s, privileged(addReq.argv), add.exitCode, add.stderr, verdict.hint, addReq.input);
+                throw new NetnsError(s, shown(s, addReq.argv), add.exitCode, add.stderr, verdict.hint, addReq.input);
             }
-            throw new NetnsError(s, privileged(addReq.argv), add.exitCode, add.stderr, hint(a)(add.stderr) ?? commonHint(add.stderr), addReq.input);
+            throw new NetnsError(s, shown(s, addReq.argv), add.exitCode, add.stderr, hint(a)(add.stderr) ?? commonHint(add.stderr), addReq.input);
         }
         try {
             // The peer's bridge is named in the peer's namespace: set it there, with its admin
@@ -439,7 +440,7 @@ export const vethPair: KindDef<"VethPair", typeof schema, typeof computed> = def
             await runLines(s, x.namespace, addLines(x.name, x), entriesHint(x.namespace, x.name));
             const ex = linkIn(add.stdout, x.name);
             const lx = ex ? live(ex) : await show(s, x);
-            if (!lx || !ly) throw new NetnsError(s, privileged(argv.show(x)), undefined, "", "the pair vanished right after it was created; is another tool deleting interfaces?");
+            if (!lx || !ly) throw new NetnsError(s, shown(s, argv.show(x)), undefined, "", "the pair vanished right after it was created; is another tool deleting interfaces?");
             return outputs(a, lx, live(ly), await linkLocals(s, x, y, true));
         } catch (e) {
             await exec(s, argv.del(x)); // leave nothing half-made: deleting one end removes both
@@ -466,7 +467,7 @@ export const vethPair: KindDef<"VethPair", typeof schema, typeof computed> = def
             await change(s, n.namespace, n.name, o, n, entriesHint(n.namespace, n.name));
         }
         const out = await read(s, news, true);
-        if (!out) throw new NetnsError(s, privileged(argv.show(nx)), undefined, "", "the pair is gone; run pulumi refresh, then pulumi up to create it again");
+        if (!out) throw new NetnsError(s, shown(s, argv.show(nx)), undefined, "", "the pair is gone; run pulumi refresh, then pulumi up to create it again");
         return out;
     },
 

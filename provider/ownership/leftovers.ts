@@ -205,7 +205,7 @@ export async function scanHost(prefix = ""): Promise<HostObject[]> {
     const host = await ipJson<LinkJson>(subject("host links"), ["ip", "-j", "-d", "link", "show"]);
     const out = objectsOfNamespace("", host.value);
     const one = async (ns: string): Promise<HostObject[]> => {
-        if (isHostNamespace(ns)) return []; // a name bound to the host's namespace: its links are the host's, listed above
+        if (await isHostNamespace(ns)) return []; // a name bound to the host's namespace: its links are the host's, listed above
         const links = await ipJson<LinkJson>(subject(ns), ["ip", "-n", ns, "-j", "-d", "link", "show"]);
         if (links.exitCode !== 0) return []; // gone meanwhile, or not a namespace (an empty file)
         if (!links.value.some((l) => parseMark(l.ifalias))) return [];
@@ -397,7 +397,7 @@ export async function removeLeftover(l: Leftover): Promise<string> {
     const ns = o.kind === "Namespace" ? o.name : o.namespace;
     const dev = o.kind === "Namespace" ? "lo" : o.name;
     // A name re-bound to the host's own namespace since the listing (hostns.ts): never touched.
-    if (ns !== "" && isHostNamespace(ns)) return `kept ${describeObject(o)}: /run/netns/${ns} is the host's own network namespace; pulumi-netns never acts on the host's network`;
+    if (ns !== "" && (await isHostNamespace(ns))) return `kept ${describeObject(o)}: /run/netns/${ns} is the host's own network namespace; pulumi-netns never acts on the host's network`;
     const now = await ipJson<LinkJson>(subject(ns), ["ip", "-n", ns, "-j", "link", "show", "dev", dev]);
     if (now.exitCode !== 0) return `already gone: ${describeObject(o)}`;
     if (now.value[0]?.ifalias !== o.alias) return `kept ${describeObject(o)}: its mark changed since the listing`;
@@ -505,7 +505,8 @@ export function parseLeftoverArgs(argv: string[], usage: string): LeftoverOption
 export async function namespaceMarks(prefix = ""): Promise<{ namespace: string; mark: Mark }[]> {
     const list = await ipJson<{ name: string }>(subject("netns list"), ["ip", "-j", "netns", "list"]);
     // A name bound to the host's own namespace is never one to take over (hostns.ts).
-    const names = list.value.map((n) => n.name).filter((n) => n.startsWith(prefix) && !isHostNamespace(n));
+    const names: string[] = [];
+    for (const n of list.value.map((x) => x.name)) if (n.startsWith(prefix) && !(await isHostNamespace(n))) names.push(n);
     const out: { namespace: string; mark: Mark }[] = [];
     for (let i = 0; i < names.length; i += 8) {
         const found = await Promise.all(names.slice(i, i + 8).map(async (ns) => {

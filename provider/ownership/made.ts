@@ -7,7 +7,8 @@
 //   so its absence proves nothing;
 // - the object's ownership mark naming this very resource (owner.ts, "this-resource").
 import { claimOf, leftAlone, mayDelete } from "./owner";
-import { commonHint, exec, NetnsError, privileged, warn, type Subject } from "../host/run";
+import { commonHint, exec, NetnsError, shown, warn, type Subject } from "../host/run";
+import { ipSays } from "../host/tools";
 
 /** Whether `ip -j` output holds the link `name` as the kernel echoes a new one (with its ifindex). */
 export function echoed(stdout: string, name: string): boolean {
@@ -42,7 +43,6 @@ export function markedByThisResource(s: Subject, alias: string | undefined): boo
 }
 
 /** What `ip link del` says when the link or its namespace is already gone. */
-const LINK_GONE = /Cannot find device|does not exist|Cannot open network namespace|No such file or directory/;
 
 /**
  * The delete of an interface a VethPair or Bridge made: another stack's (one that declared the
@@ -56,5 +56,5 @@ export async function deleteLink(s: Subject, link: { name: string; namespace: st
         return;
     }
     const r = await exec(s, del);
-    if (r.exitCode !== 0 && !LINK_GONE.test(r.stderr)) throw new NetnsError(s, privileged(del), r.exitCode, r.stderr, commonHint(r.stderr));
+    if (r.exitCode !== 0 && !ipSays(r.stderr, "gone")) throw new NetnsError(s, shown(s, del), r.exitCode, r.stderr, commonHint(r.stderr));
 }

@@ -15,6 +15,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Owner } from "./owner";
+import { cmdline, pids, statFields } from "../host/procs";
 
 export interface Proc {
     pid: number;
@@ -37,27 +38,13 @@ export function runDir(): string {
     return uid === 0 ? "/run/pulumi-netns/runs" : join(tmpdir(), `pulumi-netns-runs-${uid}`);
 }
 
-/** The fields of /proc/PID/stat after the command (which may hold spaces and parentheses). */
-function statFields(pid: number): string[] | undefined {
-    try {
-        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-        return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    } catch {
-        return undefined;
-    }
-}
-
 /** The process with this PID now, or undefined when there is none (a zombie counts as gone). */
 export function proc(pid: number): (Proc & { ppid: number }) | undefined {
     const f = statFields(pid);
     // f[0] is field 3 (state), f[1] field 4 (ppid), f[19] field 22 (starttime).
     if (!f || f[0] === "Z" || f[0] === "X") return undefined;
-    let cmd = "";
-    try {
-        cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
-    } catch {
-        // gone meanwhile: the start time decides
-    }
+    // Gone meanwhile: an empty command, and the start time decides.
+    const cmd = (cmdline(pid) ?? []).filter(Boolean).join(" ");
     return { pid, start: Number(f[19]), cmd, ppid: Number(f[1]) };
 }
 
@@ -69,9 +56,8 @@ export function stillRuns(p: Pick<Proc, "pid" | "start">): boolean {
 /** Every descendant of pid now, found through /proc (children first, then theirs). */
 export function descendantsOf(pid: number): Proc[] {
     const byParent = new Map<number, Proc[]>();
-    for (const d of readdirSync("/proc")) {
-        if (!/^\d+$/.test(d)) continue;
-        const p = proc(Number(d));
+    for (const d of pids()) {
+        const p = proc(d);
         if (p) byParent.set(p.ppid, [...(byParent.get(p.ppid) ?? []), { pid: p.pid, start: p.start, cmd: p.cmd }]);
     }
     const out: Proc[] = [];

@@ -161,7 +161,7 @@ describe("the host guard runs in every method, not only in check (item 3)", () =
             // Re-bound after create, as `ip netns attach G PID` would (stacked: the umount below undoes it).
             await sh(["mount", "--bind", hostPath, `/run/netns/${G}`]);
             bound = true;
-            expect(isHostNamespace(G)).toBe(true);
+            expect(await isHostNamespace(G)).toBe(true);
             expect(statSync(`/run/netns/${G}`).ino).toBe(statSync(hostPath).ino);
 
             const refused = async (what: string, p: Promise<unknown>, op: string, property: string) => {
