@@ -116,4 +116,12 @@ describe("who may run processes", () => {
         expect(spawning.length).toBeGreaterThan(0);
         expect(spawning.filter((f) => !f.startsWith("provider/host/")).map((f) => relative(".", f))).toEqual([]);
     });
+
+    it("only the host layer reads /run/netns or /proc itself (the provider, recovery and the lab's pre-check)", () => {
+        const reads = /\b(stat|lstat|readdir|readFile|exists|open)(Sync)?\(\s*["'`]\/(run\/netns|proc)\b/;
+        const files = [...tsFiles("provider"), ...tsFiles("lab"), ...tsFiles("cli")];
+        const readers = files.filter((f) => reads.test(readFileSync(join(REPO, f), "utf8")));
+        expect(readers.filter((f) => f.startsWith("provider/host/")).length).toBeGreaterThan(0);
+        expect(readers.filter((f) => !f.startsWith("provider/host/"))).toEqual([]);
+    });
 });
