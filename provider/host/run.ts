@@ -105,10 +105,28 @@ function ipLineMutates(words: readonly string[], input: string | undefined): boo
     return verb !== undefined && IP_VERBS_THAT_CHANGE.has(verb);
 }
 
+/** tc's options that take an argument; its verbs that change nothing (show, list, ls, help). */
+const TC_OPTIONS_WITH_ARG = new Set(["-n", "-netns", "-b", "-batch", "-nm", "-cf", "-conf", "-rcvbuf"]);
+const TC_VERBS_THAT_READ = new Set(["show", "list", "ls", "lst", "help", "get"]);
+
+/** Whether one `tc` command line (without the `tc`) changes the system: `tc -j qdisc show` does not. */
+function tcMutates(words: readonly string[], input: string | undefined): boolean {
+    let i = 0;
+    let batch = false;
+    while (i < words.length && words[i]!.startsWith("-")) {
+        if (words[i] === "-b" || words[i] === "-batch") batch = true;
+        i += TC_OPTIONS_WITH_ARG.has(words[i]!) ? 2 : 1;
+    }
+    if (batch) return (input ?? "").split("\n").some((line) => line.trim() !== "" && tcMutates(line.trim().split(/\s+/), undefined));
+    const verb = words[i + 1];
+    return verb === undefined ? false : !TC_VERBS_THAT_READ.has(verb);
+}
+
 /**
  * Whether a command changes the system: counted by the convergence tests (a no-change `up` must
  * run none). Read from the command's grammar, so that a name like `add` is a name: `ip` (its
- * OBJECT VERB, the lines of `-batch -`, the program of `netns exec`) and `sysctl -w`; any other
+ * OBJECT VERB, the lines of `-batch -`, the program of `netns exec`), `tc` (its OBJECT VERB: show
+ * and list read) and `sysctl -w`; any other
  * program counts as changing.
  */
 export function isMutating(argv: readonly string[], input?: string): boolean {
@@ -116,6 +134,7 @@ export function isMutating(argv: readonly string[], input?: string): boolean {
     if (words.length === 0) return false;
     if (words[0] === "ip") return ipLineMutates(words.slice(1), input);
     if (words[0] === "sysctl") return words.includes("-w");
+    if (words[0] === "tc") return tcMutates(words.slice(1), input);
     return true;
 }
 
