@@ -3,7 +3,7 @@
 //   tc -n NS qdisc add dev DEV root handle 4d: netem delay D [J] loss P%                (delay, jitter, loss)
 //   tc -n NS qdisc add dev DEV parent 4d:1 handle 4e: tbf ...                             (both: tbf under netem)
 //   tc -n NS -raw -j qdisc show dev DEV                                                    (read, drift)
-//   tc -n NS qdisc change dev DEV ... / replace (update in place: the link is never deleted)
+//   tc -n NS qdisc change dev DEV ...  (update in place; another shape: del + add, the link is never deleted)
 //   tc -n NS qdisc del dev DEV root                                                        (delete; gone is success)
 // Egress only: a qdisc shapes what the interface sends. Each direction of a veth is shaped on its
 // own end, by its own LinkShaping.
@@ -367,6 +367,23 @@ async function installAll(s: Subject, a: LinkShapingSpec, verb: Verb): Promise<v
     for (const cmd of argv.install(a, verb)) await mustRun(s, cmd, (e) => hint(a, e));
 }
 
+/**
+ * Another shape of qdiscs under the kind's own handle: the kernel replaces a qdisc by one of
+ * another kind only under another handle ("Invalid qdisc name: must match existing qdisc"), so
+ * the root is deleted and the new one added (the link stays). When the add fails, the previous
+ * shaping (`back`) is added again before the error is thrown, so a failed update changes nothing.
+ */
+async function reshape(s: Subject, a: LinkShapingSpec, back: LinkShapingSpec | undefined): Promise<void> {
+    await mustRun(s, argv.del(a), (e) => hint(a, e));
+    try {
+        await installAll(s, a, "add");
+    } catch (e) {
+        await exec(s, argv.del(a));
+        if (back) for (const cmd of argv.install(back, "add")) if ((await exec(s, cmd)).exitCode !== 0) break;
+        throw e;
+    }
+}
+
 /** The LinkShaping kind: the egress qdisc of one interface (tbf, netem, or netem with tbf under it). */
 export const linkShaping: KindDef<"LinkShaping", typeof schema, typeof computed> = defineKind({
     kind: "LinkShaping",
@@ -397,16 +414,18 @@ export const linkShaping: KindDef<"LinkShaping", typeof schema, typeof computed>
         if (!live) throw new NetnsError(s, privileged(argv.show(a)), undefined, "", hint(a, "Cannot find device"));
         // The kernel's default root: add. This kind's own (a create whose record was lost) or
         // someone's own shaping taken over with adopt: replace, never deleting the link.
-        let verb: Verb = "add";
+        let verb: Verb | "reshape" = "add";
         if (!isDefault(live.root)) {
             if (!isOurs(live.root) && !a.adopt && a.adoptFrom === undefined) {
                 throw new NetnsError(s, privileged(argv.show(a)), undefined, "",
                     `${a.dev} in ${a.namespace} already has a root qdisc of its own (${live.root.kind}, handle ${live.root.handle}) that this stack did not make: a qdisc carries no ownership mark, so it is left alone; remove it (tc -n ${a.namespace} qdisc del dev ${a.dev} root) or set adopt: true to replace it (destroy then removes it)`);
             }
-            verb = "replace";
+            // Someone's own (another handle): replaced in one step. This kind's own: made again.
+            verb = isOurs(live.root) ? "reshape" : "replace";
         }
         try {
-            await installAll(s, a, verb);
+            if (verb === "reshape") await reshape(s, a, undefined);
+            else await installAll(s, a, verb);
         } catch (e) {
             // All or nothing: a root made here (a netem+tbf whose tbf failed) is removed.
             if (verb === "add") await exec(s, argv.del(a));
@@ -420,9 +439,10 @@ export const linkShaping: KindDef<"LinkShaping", typeof schema, typeof computed>
     read: (s, o) => read(s, o),
 
     async update(s, olds, news) {
-        // The same qdiscs: tc qdisc change. Another shape (a netem added or dropped): replace the
-        // root (the link stays; its ifindex is kept).
-        await installAll(s, news, shape(olds) === shape(news) ? "change" : "replace");
+        // The same qdiscs: tc qdisc change. Another shape (a netem added or dropped): the root
+        // made again (reshape); the link stays, its ifindex is kept.
+        if (shape(olds) === shape(news)) await installAll(s, news, "change");
+        else await reshape(s, news, olds);
         const out = await read(s, news);
         if (!out) throw new NetnsError(s, privileged(argv.show(news)), undefined, "", "the shaping is gone; run pulumi refresh, then pulumi up to create it again");
         return out;

@@ -143,6 +143,13 @@ describe("LinkShaping (tbf)", () => {
         expect(err.message).toMatch(/command: tc -n \S+ qdisc add dev va root handle 4d: netem delay 20000us 5000us loss 1%/);
         expect((await rootOf(A, "va"))?.handle).toBe("0:");
         // With a rate too: the netem root fails first, and nothing is left.
+        // An update that adds netem to a tbf: the new root cannot be added, the tbf is put back.
+        const c = await create("LinkShaping", { resourceName: "back", namespace: A, dev: "va", rate: "8mbit", burst: "16kb", latency: "50ms", __owner: mine });
+        const news = await providers.LinkShaping.check({}, { ...c.inputs, delay: "20ms" });
+        const up = await providers.LinkShaping.update(c.id, c.outs, news.inputs).then(() => undefined, (e: unknown) => e as Error);
+        expect(up?.message).toMatch(/hint: +this kernel has no netem qdisc/);
+        expect(await rootOf(A, "va")).toMatchObject({ kind: "tbf", handle: "4d:", options: { rate: 1_000_000, lat: 50_000 } });
+        await providers.LinkShaping.delete(c.id, c.outs);
         const e2 = await createFails("LinkShaping", { resourceName: "both", namespace: A, dev: "va", delay: "20ms", rate: "8mbit", burst: "16kb", latency: "50ms", __owner: mine });
         expect(e2.hint.startsWith(NO_NETEM)).toBe(true);
         expect((await rootOf(A, "va"))?.handle).toBe("0:");
