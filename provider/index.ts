@@ -7,6 +7,7 @@ export { Route, type RouteArgs } from "./kinds/route";
 export { Sysctl, type SysctlArgs } from "./kinds/sysctl";
 export { Bridge, type BridgeArgs } from "./kinds/bridge";
 export { Rule, type RuleArgs } from "./kinds/rule";
+export { LinkShaping, type LinkShapingArgs } from "./kinds/shaping";
 
 // Address arithmetic and name rules, for components built on these resources (stacks/aws does).
 export { interfaceNameProblem } from "./engine/fields";

@@ -11,8 +11,9 @@ import { route } from "../kinds/route";
 import { sysctl } from "../kinds/sysctl";
 import { bridge } from "../kinds/bridge";
 import { rule } from "../kinds/rule";
+import { linkShaping } from "../kinds/shaping";
 
-export const definitions = [namespace, vethPair, address, route, sysctl, bridge, rule] as const;
+export const definitions = [namespace, vethPair, address, route, sysctl, bridge, rule, linkShaping] as const;
 
 type Def = (typeof definitions)[number];
 /** The kinds by name. */

@@ -63,6 +63,7 @@ const BASE: Record<string, Record<string, unknown>> = {
     Sysctl: { namespace: P("a"), key: "net.ipv4.ip_forward", value: "1" },
     Bridge: { name: "br0", namespace: P("a") },
     Rule: { namespace: P("a"), priority: 1000, from: "192.168.1.0/28", lookup: 100 },
+    LinkShaping: { namespace: P("a"), dev: "veth0", rate: "10mbit", burst: "32kb", latency: "50ms" },
 };
 
 interface Case {
@@ -157,6 +158,22 @@ const CASES: Case[] = [
     { what: "adopting the host's namespace", kind: "Namespace", patch: { name: HOST_ALIAS, adopt: true }, property: "name", reason: HOST },
     { what: "rule in the host's namespace", kind: "Rule", patch: { namespace: HOST_ALIAS }, property: "namespace", reason: HOST },
     { what: "bridge in the host's namespace", kind: "Bridge", patch: { namespace: HOST_ALIAS }, property: "namespace", reason: HOST },
+    // Link shaping (tc): units, sizes and ranges tc would misread or the kernel would hold wrongly.
+    { what: "shaping in the host's namespace", kind: "LinkShaping", patch: { namespace: HOST_ALIAS }, property: "namespace", reason: HOST },
+    { what: "shaping device --help", kind: "LinkShaping", patch: { dev: "--help" }, property: "dev", reason: NAME },
+    { what: "rate without a unit", kind: "LinkShaping", patch: { rate: "10" }, property: "rate", reason: /is not a rate/ },
+    { what: "rate with a shell word", kind: "LinkShaping", patch: { rate: "10mbit;reboot" }, property: "rate", reason: /is not a rate/ },
+    { what: "rate of zero", kind: "LinkShaping", patch: { rate: "0bit" }, property: "rate", reason: /outside 1kbit to 100gbit/ },
+    { what: "rate over 100gbit", kind: "LinkShaping", patch: { rate: "1tbit" }, property: "rate", reason: /outside 1kbit to 100gbit/ },
+    { what: "negative burst", kind: "LinkShaping", patch: { burst: -1 }, property: "burst", reason: /burst must be 1 to/ },
+    { what: "burst as a word", kind: "LinkShaping", patch: { burst: "lots" }, property: "burst", reason: /is not a size/ },
+    { what: "burst that overflows the kernel's ticks", kind: "LinkShaping", patch: { rate: "1kbit" }, property: "burst", reason: /more than 200 s overflows/ },
+    { what: "burst that rounds to nothing", kind: "LinkShaping", patch: { rate: "100gbit", burst: 1500 }, property: "burst", reason: /round to almost nothing/ },
+    { what: "latency and limit both", kind: "LinkShaping", patch: { limit: 1000 }, property: "limit", reason: /not both/ },
+    { what: "latency without a unit", kind: "LinkShaping", patch: { latency: "50" }, property: "latency", reason: /is not a time/ },
+    { what: "jitter without delay", kind: "LinkShaping", patch: { jitter: "5ms" }, property: "jitter", reason: /give delay too/ },
+    { what: "loss over 100%", kind: "LinkShaping", patch: { loss: "101%" }, property: "loss", reason: /outside \(0, 100\]/ },
+    { what: "an input tc has but the kind does not (peakrate)", kind: "LinkShaping", patch: { peakrate: "20mbit" }, property: "peakrate", reason: /unknown input; LinkShaping takes/ },
 ];
 
 /** The namespaces we might have made, other than the host alias. */

@@ -376,6 +376,7 @@ describe("the provider of every kind refuses the host's namespace before running
         Sysctl: { namespace: "hfkH", key: "net.ipv4.ip_forward", value: "1", previous: "0" },
         Bridge: { name: "br0", namespace: "hfkH", up: true, adopt: false },
         Rule: { namespace: "hfkH", priority: 1000, from: "192.0.2.0/24", to: "all", lookup: 101, adopt: false },
+        LinkShaping: { namespace: "hfkH", dev: "hv0", rate: "8mbit", burst: "32kb", latency: "50ms", adopt: false },
     };
 
     it("covers every registered kind", () => {
