@@ -46,12 +46,14 @@ export class StackGraphError extends Error {
 }
 
 const NETNS_TYPE = "pulumi-nodejs:dynamic/netns:";
-const KNOWN = new Set(["Namespace", "VethPair", "Bridge", "Address", "Route", "Rule", "Sysctl"]);
+const KNOWN = new Set(["Namespace", "VethPair", "Bridge", "Address", "Route", "Rule", "Sysctl", "Tunnel"]);
 
 interface Iface {
     ns: string;
     name: string;
-    kind: "veth" | "bridge" | "other";
+    kind: "veth" | "bridge" | "tunnel" | "other";
+    /** A Tunnel end: its encapsulation in words ("vxlan 42 over ua"), its addresses on the underlay, its other end. */
+    tunnel?: { words: string; key: string; local?: string | undefined; remote?: string | undefined; group?: string | undefined };
     addresses: string[];
     mtu?: number;
     up: boolean;
@@ -88,6 +90,8 @@ interface Component {
 interface Model {
     namespaces: Map<string, Ns>;
     links: Link[];
+    /** Tunnels: two ends that name each other (local and remote), or that share a group; drawn over the cables, not part of the layout. */
+    tunnels: Link[];
     components: Map<string, Component>;
     /** Table number -> the component that names it (a RouteTable), per namespace. */
     tableNames: Map<string, string>;
@@ -119,7 +123,7 @@ function readModel(exported: unknown, opts: GraphOptions): Model {
         const s = str(v) ?? "?";
         return strip && s.startsWith(strip) ? s.slice(strip.length) : s;
     };
-    const m: Model = { namespaces: new Map(), links: [], components: new Map(), tableNames: new Map(), others: [] };
+    const m: Model = { namespaces: new Map(), links: [], tunnels: [], components: new Map(), tableNames: new Map(), others: [] };
     const ns = (name: string): Ns => {
         let n = m.namespaces.get(name);
         if (!n) m.namespaces.set(name, (n = { name, ifaces: new Map(), routes: [], rules: [], sysctls: new Map() }));
@@ -184,6 +188,30 @@ function readModel(exported: unknown, opts: GraphOptions): Model {
             for (const x of Array.isArray(list) ? list as Record<string, unknown>[] : []) addRoute({ ...x, namespace: end.ns, dev: end.name });
         }
         m.links.push({ a, b });
+    }
+    const tunnelEnds: Iface[] = [];
+    for (const r of byKind("Tunnel")) {
+        const o = r.outputs ?? r.inputs ?? {};
+        const i = iface(nsName(o.namespace), str(o.name) ?? "?", "tunnel");
+        const type = str(o.type) ?? "tunnel";
+        i.mtu = num(o.mtu);
+        i.up = o.up !== false;
+        i.details = kernelDetails(o, "", opts);
+        i.addresses.push(...strings(o.addresses));
+        for (const x of Array.isArray(o.routes) ? o.routes as Record<string, unknown>[] : []) addRoute({ ...x, namespace: i.ns, dev: i.name });
+        const vni = num(o.vni);
+        i.tunnel = { words: `${type}${vni !== undefined ? ` ${vni}` : ""} over ${str(o.dev) ?? "?"}`, key: `${type} ${vni ?? ""} ${num(o.dstport) ?? ""}`,
+            local: str(o.local), remote: str(o.remote), group: str(o.group) };
+        tunnelEnds.push(i);
+    }
+    // The two ends of one tunnel name each other's underlay address; the ends of one VXLAN segment share its group.
+    for (const [k, x] of tunnelEnds.entries()) {
+        for (const y of tunnelEnds.slice(k + 1)) {
+            const [tx, ty] = [x.tunnel!, y.tunnel!];
+            if (tx.key !== ty.key) continue;
+            const paired = tx.group !== undefined ? tx.group === ty.group : tx.remote !== undefined && tx.remote === ty.local && ty.remote === tx.local;
+            if (paired) m.tunnels.push({ a: x, b: y });
+        }
     }
     for (const r of byKind("Address")) {
         const o = r.outputs ?? r.inputs ?? {};
@@ -303,6 +331,7 @@ const routeOrder = (a: string, b: string) => (a.startsWith("default") ? -1 : b.s
 
 function ifaceLabel(i: Iface): string {
     const lines = [`<b>${html(i.name)}</b>`];
+    if (i.tunnel) lines.push(`<font point-size="9" color="#1f5fa8">${html(i.tunnel.words)}</font>`);
     for (const a of [...i.addresses].sort()) lines.push(html(a));
     if (i.mtu !== undefined && i.mtu !== 1500) lines.push(`mtu ${i.mtu}`);
     if (!i.up) lines.push(`<font color="#b00020">down</font>`);
@@ -438,6 +467,12 @@ export function stackToDot(exported: unknown, options: GraphOptions = {}): strin
     for (const l of links) {
         const down = !l.a.up || !l.b.up;
         w(`${endpoint(m, l.a)} -- ${endpoint(m, l.b)}${down ? ` [style=dashed, color="#b00020"]` : ""};`);
+    }
+    // A tunnel: a dotted line between its two ends, across the cables that carry it, which keep the layout.
+    const tunnels = [...m.tunnels].map((l) => ((rank.get(l.a.ns) ?? 0) <= (rank.get(l.b.ns) ?? 0) ? l : { a: l.b, b: l.a }));
+    tunnels.sort((x, y) => `${x.a.ns}/${x.a.name}`.localeCompare(`${y.a.ns}/${y.a.name}`));
+    for (const l of tunnels) {
+        w(`${ifId(l.a)} -- ${ifId(l.b)} [style=dotted, penwidth=2, color="${!l.a.up || !l.b.up ? "#b00020" : "#1f5fa8"}", constraint=false, label=<<font point-size="8" color="#1f5fa8">${html(l.a.tunnel!.words.split(" over ")[0]!)}</font>>];`);
     }
     // Inside a namespace, its interfaces sit around the lines of its box: the box reads as a stop on the way.
     for (const n of m.namespaces.values()) {

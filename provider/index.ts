@@ -8,6 +8,7 @@ export { Sysctl, type SysctlArgs } from "./kinds/sysctl";
 export { Bridge, type BridgeArgs } from "./kinds/bridge";
 export { Rule, type RuleArgs } from "./kinds/rule";
 export { LinkShaping, type LinkShapingArgs } from "./kinds/shaping";
+export { Tunnel, type TunnelArgs } from "./kinds/tunnel";
 
 // Address arithmetic and name rules, for components built on these resources (stacks/aws does).
 export { interfaceNameProblem } from "./engine/fields";

@@ -12,8 +12,9 @@ import { sysctl } from "../kinds/sysctl";
 import { bridge } from "../kinds/bridge";
 import { rule } from "../kinds/rule";
 import { linkShaping } from "../kinds/shaping";
+import { tunnel } from "../kinds/tunnel";
 
-export const definitions = [namespace, vethPair, address, route, sysctl, bridge, rule, linkShaping] as const;
+export const definitions = [namespace, vethPair, address, route, sysctl, bridge, rule, linkShaping, tunnel] as const;
 
 type Def = (typeof definitions)[number];
 /** The kinds by name. */

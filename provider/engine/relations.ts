@@ -15,8 +15,8 @@ export type Props = Record<string, unknown>;
 export interface LinkRule<P extends string = string> {
     name: P;
     namespace: P;
-    /** The kernel's `linkinfo.info_kind` of it (`ip -j -d link show`): "veth", "bridge". */
-    type: string;
+    /** The kernel's `linkinfo.info_kind` of it (`ip -j -d link show`): "veth", "bridge"; or each it may be (a Tunnel: "vxlan", "ipip", "gre"). */
+    type: string | readonly string[];
     /** Other interfaces join it (their `master`): deleting it releases them. */
     master?: true;
 }

@@ -3,7 +3,7 @@
 // from are secret. A kind's natural ID is made of inputs (`NS/DEV/ADDRESS`), so:
 //   - Address, Route, Rule, Sysctl: when any input is secret, the ID is opaque, `secret-` and 32
 //     random hex digits (nothing reads these IDs back: read and delete use the stored outputs);
-//   - Namespace, VethPair, Bridge: the ID is the object's name (with its namespace), which
+//   - Namespace, VethPair, Bridge, Tunnel: the ID is the object's name (with its namespace), which
 //     `pulumi-netns leftovers` matches against the kernel's names (for a VethPair, the peer's name
 //     and namespace too, from the outputs), so a secret there is refused at check.
 // A dynamic provider receives its inputs as plain values, so the resource class tells it which
@@ -15,6 +15,7 @@ export const NAMED_ID_INPUTS: Readonly<Record<string, readonly string[]>> = {
     Namespace: ["name"],
     VethPair: ["namespace", "name", "peerNamespace", "peerName"],
     Bridge: ["namespace", "name"],
+    Tunnel: ["namespace", "name"],
 };
 
 /** The names in a `__secretInputs` value (anything else: none). */

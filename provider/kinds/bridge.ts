@@ -11,11 +11,12 @@ import { interfaceClaim } from "../checks/declared";
 import { resourceClass, type ResourceClass } from "../engine/dynamic";
 import { adopt, adoptFrom, ifindex, ifname, mtu, nsname, up } from "../engine/fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "../engine/kind";
-import { exec, KilledError, mustRun, NetnsError, shown, commonHint, type Result, type Subject } from "../host/run";
+import { mustRun, NetnsError, shown, commonHint, type Subject } from "../host/run";
 import { ipSays } from "../host/tools";
-import { addMade, deleteLink, markedByThisResource } from "../ownership/made";
+import { deleteLink } from "../ownership/made";
 import { ipRead } from "../host/reads";
-import { claimOf, formatMark, onExisting } from "../ownership/owner";
+import { formatMark } from "../ownership/owner";
+import { addMarked, createLink } from "./link";
 import { addLines, addressFacts, addressList, change as changeEntries, entriesHint, present, runLines } from "./inline";
 
 // The inputs, one doc comment each (kept apart and typed by name so that the published .d.ts keeps the comments).
@@ -60,10 +61,7 @@ export const argv = {
      * With an ownership mark: the add and the bridge's alias in one process (`ip link add`
      * ignores an alias). The mark never holds a quote or a '#' (owner.ts).
      */
-    addMarked: (a: BridgeSpec, mark: string): { argv: string[]; input: string } => {
-        const full = argv.add(a);
-        return { argv: ["ip", "-n", a.namespace, "-batch", "-"], input: [full.slice(3).join(" "), `link set dev ${a.name} alias "${mark}"`, ""].join("\n") };
-    },
+    addMarked: (a: BridgeSpec, mark: string): { argv: string[]; input: string } => addMarked(argv.add(a), a.name, mark),
     /** Writes the bridge's ownership mark (adoption). */
     alias: (a: Where, mark: string) => ["ip", "-n", a.namespace, "link", "set", "dev", a.name, "alias", mark],
 };
@@ -124,52 +122,22 @@ export const bridge: KindDef<"Bridge", typeof schema, typeof computed> = defineK
     id: (a) => `${a.namespace}/${a.name}`,
 
     async create(s, a) {
-        const mark = s.owner && formatMark(s.owner);
-        const req = mark === undefined ? { argv: argv.add(a), input: undefined } : argv.addMarked(a, mark);
-        let add: Result;
-        try {
-            add = await exec(s, req.argv, req.input);
-        } catch (e) {
-            // Killed (the 60 s limit, a signal): what it made is unknown. Removed only when it
-            // carries this resource's mark (made.ts); an unmarked one may be someone else's.
-            if (!(e instanceof KilledError)) throw e;
-            const ours = markedByThisResource(s, (await show(s, a))?.alias);
-            if (ours) await exec(s, argv.del(a));
-            throw new KilledError(s, e.argv, e.stderr, ours
-                ? "the add was killed before it finished (the system is overloaded, or a tool kills processes); the bridge it made was removed: run pulumi up again"
-                : `the add was killed before it finished (the system is overloaded, or a tool kills processes), and nothing proves that it made ${a.name} in ${a.namespace} (no mark of this resource), so nothing was removed: if ${a.name} exists there and is not yours to keep, remove it (ip -n ${a.namespace} link del dev ${a.name}), then run pulumi up again`,
-                e.input, e.stdout, e.signal);
-        }
-        // In a batch, a failure after the add (the alias) leaves a bridge that was made here:
-        // remove it, but only on proof that this add made it (made.ts): an error before line 1
-        // ran leaves an interface of this name that is someone else's.
-        if (add.exitCode !== 0 && mark !== undefined && addMade(add, a.name, true)) await exec(s, argv.del(a));
-        if (add.exitCode !== 0) {
-            if (ipSays(add.stderr, "exists")) {
-                // Whose it is decides (owner.ts): taken back, adopted, or refused naming its owner.
-                const l = await show(s, a);
-                const verdict = l ? onExisting(claimOf(l.alias, s.owner), `interface ${a.name} in ${a.namespace}`, s.owner, a.adopt, a.adoptFrom, hint(a, add.stderr)) : undefined;
-                if (verdict?.take) return adoptExisting(s, a);
-                throw new NetnsError(s, shown(s, req.argv), add.exitCode, add.stderr, verdict?.hint ?? hint(a, add.stderr), req.input);
-            }
-            throw new NetnsError(s, shown(s, req.argv), add.exitCode, add.stderr, hint(a, add.stderr), req.input);
-        }
-        // The kernel makes a bridge's MTU follow its ports as they join unless the MTU was
-        // changed with `ip link set ... mtu`: neither the mtu of `link add` nor setting the value
-        // it already has counts. Change it away and back, so that it stays when ports join.
-        // From here on the bridge is this create's: any failure (a killed command too) removes it.
-        try {
-            if (a.mtu !== undefined) {
-                for (const mtu of [a.mtu < 65535 ? a.mtu + 1 : a.mtu - 1, a.mtu]) await mustRun(s, argv.set(a, { mtu }), (e) => hint(a, e));
-            }
-            await runLines(s, a.namespace, addLines(a.name, a), entriesHint(a.namespace, a.name));
-            const out = await read(s, a);
-            if (!out) throw new NetnsError(s, shown(s, argv.show(a)), undefined, "", "the bridge vanished right after it was created; is another tool deleting interfaces?");
-            return out;
-        } catch (e) {
-            await exec(s, argv.del(a)); // leave nothing behind
-            throw e;
-        }
+        return createLink(s, a, {
+            what: "bridge", add: argv.add(a), show: () => show(s, a), del: argv.del(a), hint: (e) => hint(a, e),
+            adopt: a.adopt, adoptFrom: a.adoptFrom, takeOver: () => adoptExisting(s, a),
+            async after() {
+                // The kernel makes a bridge's MTU follow its ports as they join unless the MTU was
+                // changed with `ip link set ... mtu`: neither the mtu of `link add` nor setting the value
+                // it already has counts. Change it away and back, so that it stays when ports join.
+                if (a.mtu !== undefined) {
+                    for (const mtu of [a.mtu < 65535 ? a.mtu + 1 : a.mtu - 1, a.mtu]) await mustRun(s, argv.set(a, { mtu }), (e) => hint(a, e));
+                }
+                await runLines(s, a.namespace, addLines(a.name, a), entriesHint(a.namespace, a.name));
+                const out = await read(s, a);
+                if (!out) throw new NetnsError(s, shown(s, argv.show(a)), undefined, "", "the bridge vanished right after it was created; is another tool deleting interfaces?");
+                return out;
+            },
+        });
     },
 
     read: (s, o) => read(s, o),

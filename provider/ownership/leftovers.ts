@@ -70,8 +70,11 @@ const ownerKey = (o: Owner) => `${o.project}/${o.stack}`;
 // of interface ("veth", "bridge"), the kind that makes it; by kind, the word for its interfaces.
 // Read at each call: the registry above has loaded every kind by then (relations.ts).
 const linkRules = () => allRelations().flatMap((d) => (d.links ?? []).map((l) => ({ kind: d.kind as Kind, ...l })));
-const kindOfType = (type: string | undefined): Kind | "Link" => linkRules().find((l) => l.type === type)?.kind ?? "Link";
-const typeOfKind = (kind: string): string => linkRules().find((l) => l.kind === kind)?.type ?? "link";
+const kindOfType = (type: string | undefined): Kind | "Link" => linkRules().find((l) => type !== undefined && [l.type].flat().includes(type))?.kind ?? "Link";
+const typeOfKind = (kind: string): string => {
+    const t = linkRules().find((l) => l.kind === kind)?.type ?? "link";
+    return typeof t === "string" ? t : kind.toLowerCase(); // a kind of several types: its own word ("tunnel")
+};
 
 /** Where an object is, in words: `namespace ns1`, `veth ns1-veth0 in ns1`. */
 export function describeObject(o: HostObject): string {

@@ -10,7 +10,7 @@ import type { CliResult, TestStack } from "./harness";
 // The fixture program's config.
 
 export interface Spec {
-    kind: "Namespace" | "VethPair" | "Address" | "Route" | "Sysctl" | "Bridge" | "Rule" | "LinkShaping";
+    kind: "Namespace" | "VethPair" | "Address" | "Route" | "Sysctl" | "Bridge" | "Rule" | "LinkShaping" | "Tunnel";
     name: string;
     args: Record<string, unknown>;
     dependsOn?: string[];

@@ -64,6 +64,7 @@ const BASE: Record<string, Record<string, unknown>> = {
     Bridge: { name: "br0", namespace: P("a") },
     Rule: { namespace: P("a"), priority: 1000, from: "192.168.1.0/28", lookup: 100 },
     LinkShaping: { namespace: P("a"), dev: "veth0", rate: "10mbit", burst: "32kb", latency: "50ms" },
+    Tunnel: { name: "vx0", namespace: P("a"), type: "vxlan", vni: 42, dev: "veth0", local: "192.0.2.1", remote: "192.0.2.2" },
 };
 
 interface Case {
@@ -174,6 +175,38 @@ const CASES: Case[] = [
     { what: "jitter without delay", kind: "LinkShaping", patch: { jitter: "5ms" }, property: "jitter", reason: /give delay too/ },
     { what: "loss over 100%", kind: "LinkShaping", patch: { loss: "101%" }, property: "loss", reason: /outside \(0, 100\]/ },
     { what: "an input tc has but the kind does not (peakrate)", kind: "LinkShaping", patch: { peakrate: "20mbit" }, property: "peakrate", reason: /unknown input; LinkShaping takes/ },
+    // Tunnels (issue 24 item 1): VNI and port ranges, addresses that are no other end, settings of another type.
+    { what: "VNI 0", kind: "Tunnel", patch: { vni: 0 }, property: "vni", reason: /is below 1; a VNI is 1-16777215/ },
+    { what: "VNI 16777216 (25 bits)", kind: "Tunnel", patch: { vni: 16777216 }, property: "vni", reason: /is above 16777215, the largest VNI/ },
+    { what: "VNI -1", kind: "Tunnel", patch: { vni: -1 }, property: "vni", reason: /is below 1/ },
+    { what: "VNI 1.5", kind: "Tunnel", patch: { vni: 1.5 }, property: "vni", reason: /must be an integer/ },
+    { what: "VNI as a string", kind: "Tunnel", patch: { vni: "42" }, property: "vni", reason: /must be a number/ },
+    { what: "vxlan without a VNI", kind: "Tunnel", patch: { vni: undefined }, property: "vni", reason: /is required for a vxlan tunnel/ },
+    { what: "dstport 0", kind: "Tunnel", patch: { dstport: 0 }, property: "dstport", reason: /is below 1; a UDP port is 1-65535/ },
+    { what: "dstport 65536", kind: "Tunnel", patch: { dstport: 65536 }, property: "dstport", reason: /is above 65535/ },
+    { what: "srcport range upside down", kind: "Tunnel", patch: { srcport: { min: 50000, max: 40000 } }, property: "srcport", reason: /min 50000 is above max 40000/ },
+    { what: "srcport max 70000", kind: "Tunnel", patch: { srcport: { min: 1000, max: 70000 } }, property: "srcport", reason: /is above 65535/ },
+    { what: "srcport as a string", kind: "Tunnel", patch: { srcport: "1000-2000" }, property: "srcport", reason: /must be \{ min, max \}/ },
+    { what: "remote equal to local", kind: "Tunnel", patch: { remote: "192.0.2.1" }, property: "remote", reason: /is this end's own address \(local 192\.0\.2\.1\)/ },
+    { what: "remote 0.0.0.0", kind: "Tunnel", patch: { remote: "0.0.0.0" }, property: "remote", reason: /is 0\.0\.0\.0, which names no host/ },
+    { what: "remote 255.255.255.255", kind: "Tunnel", patch: { remote: "255.255.255.255" }, property: "remote", reason: /is the broadcast address/ },
+    { what: "remote on loopback", kind: "Tunnel", patch: { remote: "127.0.0.1" }, property: "remote", reason: /is a loopback address/ },
+    { what: "remote multicast", kind: "Tunnel", patch: { remote: "239.1.1.1" }, property: "remote", reason: /is a multicast address: give it as group/ },
+    { what: "remote IPv6", kind: "Tunnel", patch: { remote: "2001:db8::2" }, property: "remote", reason: /is not an IPv4 address/ },
+    { what: "local abc", kind: "Tunnel", patch: { local: "abc" }, property: "local", reason: /is not an IPv4 address/ },
+    { what: "group that is unicast", kind: "Tunnel", patch: { remote: undefined, group: "192.0.2.9" }, property: "group", reason: /is not a multicast address/ },
+    { what: "group and remote together", kind: "Tunnel", patch: { group: "239.1.1.1" }, property: "group", reason: /and remote exclude each other/ },
+    { what: "vxlan with neither remote nor group", kind: "Tunnel", patch: { remote: undefined }, property: "remote", reason: /or group is required for a vxlan tunnel/ },
+    { what: "tunnel type geneve", kind: "Tunnel", patch: { type: "geneve" }, property: "type", reason: /"geneve" is not a tunnel type/ },
+    { what: "tunnel type vxlan;reboot", kind: "Tunnel", patch: { type: "vxlan;reboot" }, property: "type", reason: /is not a tunnel type/ },
+    { what: "ipip with a VNI", kind: "Tunnel", patch: { type: "ipip" }, property: "vni", reason: /is for vxlan only; an ipip tunnel has none/ },
+    { what: "gre with a dstport", kind: "Tunnel", patch: { type: "gre", vni: undefined, dstport: 4789 }, property: "dstport", reason: /is for vxlan only; a gre tunnel has none/ },
+    { what: "ipip without remote", kind: "Tunnel", patch: { type: "ipip", vni: undefined, remote: undefined }, property: "remote", reason: /is required for an ipip tunnel/ },
+    { what: "tunnel named -all", kind: "Tunnel", patch: { name: "-all" }, property: "name", reason: NAME },
+    { what: "underlay e0;id", kind: "Tunnel", patch: { dev: "e0;id" }, property: "dev", reason: NAME },
+    { what: "underlay that is the tunnel itself", kind: "Tunnel", patch: { dev: "vx0" }, property: "dev", reason: /is the tunnel itself/ },
+    { what: "tunnel mtu 20", kind: "Tunnel", patch: { mtu: 20 }, property: "mtu", reason: /is below 68/ },
+    { what: "tunnel in the host's namespace", kind: "Tunnel", patch: { namespace: HOST_ALIAS }, property: "namespace", reason: HOST },
 ];
 
 /** The namespaces we might have made, other than the host alias. */

@@ -122,11 +122,11 @@ describe("stackToDot", () => {
     it("draws unknown kinds and other providers' resources as plain nodes, never drops them", () => {
         const d = stackToDot(exported([
             ...router(),
-            res("Tunnel", "gre1", { namespace: `${P}ns1` }),
+            res("Geneve", "gen1", { namespace: `${P}ns1` }),
             { urn: "urn:pulumi:t::pulumi-netns::aws:s3/bucket:Bucket::logs", custom: true, id: "logs", type: "aws:s3/bucket:Bucket", outputs: {}, parent: STACK },
         ]), { stripPrefix: P });
         expect(d).toContain("subgraph cluster_other");
-        expect(d).toMatch(/gre1<br\/><font[^>]*>pulumi-nodejs:dynamic\/netns:Tunnel</);
+        expect(d).toMatch(/gen1<br\/><font[^>]*>pulumi-nodejs:dynamic\/netns:Geneve</);
         expect(d).toMatch(/logs<br\/><font[^>]*>aws:s3\/bucket:Bucket</);
         expect(stackToDot(exported(router()))).not.toContain("cluster_other");
     });
@@ -256,5 +256,30 @@ describe("the inline form (VethPair addresses and routes, Bridge addresses, Name
     it("draws inline routes through their end, and inline sysctls", () => {
         expect(dot).toContain("default via 192.0.2.254 dev ns1-veth0");
         expect(dot).toContain("IPv4 forwarding <b>on</b>");
+    });
+});
+
+describe("tunnels (issue 24)", () => {
+    const tunnels = () => [
+        res("Namespace", "a", { name: `${P}a` }),
+        res("Namespace", "b", { name: `${P}b` }),
+        res("VethPair", "under", { name: "ua", namespace: `${P}a`, peerName: "ub", peerNamespace: `${P}b`, addresses: ["192.0.2.1/30"], peerAddresses: ["192.0.2.2/30"] }),
+        res("Tunnel", "tb", { name: "vx0", namespace: `${P}b`, type: "vxlan", vni: 42, dstport: 4789, dev: "ub", local: "192.0.2.2", remote: "192.0.2.1", mtu: 1450, up: true, addresses: ["198.51.100.2/30"] }),
+        res("Tunnel", "ta", { name: "vx0", namespace: `${P}a`, type: "vxlan", vni: 42, dstport: 4789, dev: "ua", local: "192.0.2.1", remote: "192.0.2.2", mtu: 1450, up: true, addresses: ["198.51.100.1/30"] }),
+        res("Tunnel", "lone", { name: "vx1", namespace: `${P}a`, type: "vxlan", vni: 43, dstport: 4789, dev: "ua", remote: "192.0.2.9", mtu: 1450, up: false }),
+    ];
+    const dot = stackToDot(exported(tunnels()), { stripPrefix: P });
+
+    it("draws each end in its namespace with its encapsulation and underlay, its inner address and MTU", () => {
+        expect(dot).toContain(`"if:a/vx0" [label=<<b>vx0</b><br/><font point-size="9" color="#1f5fa8">vxlan 42 over ua</font><br/>198.51.100.1/30<br/>mtu 1450>`);
+        expect(dot).toContain(`"if:b/vx0" [label=<<b>vx0</b><br/><font point-size="9" color="#1f5fa8">vxlan 42 over ub</font>`);
+    });
+
+    it("joins the two ends that name each other by a dotted line across the cable that carries them, and only those", () => {
+        expect(dot).toMatch(/"if:a\/ua" -- "if:b\/ub";/);
+        expect(dot).toContain(`"if:a/vx0" -- "if:b/vx0" [style=dotted, penwidth=2, color="#1f5fa8", constraint=false, label=<<font point-size="8" color="#1f5fa8">vxlan 42</font>>];`);
+        expect(dot).not.toMatch(/"if:a\/vx1" -- /);
+        expect(dot).not.toContain("other resources");
+        expect(stackToDot(exported([...tunnels()].reverse()), { stripPrefix: P })).toBe(dot);
     });
 });

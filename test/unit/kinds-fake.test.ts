@@ -377,6 +377,7 @@ describe("the provider of every kind refuses the host's namespace before running
         Bridge: { name: "br0", namespace: "hfkH", up: true, adopt: false },
         Rule: { namespace: "hfkH", priority: 1000, from: "192.0.2.0/24", to: "all", lookup: 101, adopt: false },
         LinkShaping: { namespace: "hfkH", dev: "hv0", rate: "8mbit", burst: "32kb", latency: "50ms", adopt: false },
+        Tunnel: { name: "vx0", namespace: "hfkH", type: "vxlan", dev: "hv0", vni: 42, local: "192.0.2.1", remote: "192.0.2.2", dstport: 4789, up: true, adopt: false },
     };
 
     it("covers every registered kind", () => {

@@ -4,7 +4,7 @@
 // the exit code the CLI would see (32), which the tests check and reset.
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
-import { Address, Bridge, Namespace, Route, Rule, Sysctl, VethPair } from "../../provider";
+import { Address, Bridge, Namespace, Route, Rule, Sysctl, Tunnel, VethPair } from "../../provider";
 import { stackChecks } from "../../provider/checks/declared";
 
 const mocks: pulumi.runtime.Mocks = {
@@ -101,6 +101,22 @@ describe("duplicates, one kind at a time", () => {
                 new Rule("b", { namespace: "n1", priority: 100, from: "192.0.2.0/24", type: "blackhole" });
             },
             failure: /^Rule "b": property priority 100 \(from 192.0.2.0\/24 to all\) in namespace n1 is already used by Rule "a" \(priority\): the kernel refuses a second identical rule$/,
+        },
+        {
+            what: "two VXLAN Tunnels with one VNI on one port in one namespace",
+            make: () => {
+                new Tunnel("a", { name: "vx0", namespace: "n1", type: "vxlan", vni: 42, dev: "x0", remote: "192.0.2.2" });
+                new Tunnel("b", { name: "vx1", namespace: "n1", type: "vxlan", vni: 42, dstport: 4789, dev: "x0", remote: "192.0.2.3" });
+            },
+            failure: /^Tunnel "b": property vni VNI 42 on port 4789 in namespace n1 is already used by Tunnel "a" \(vni\): the kernel refuses a second VXLAN device with one VNI on one port in a namespace$/,
+        },
+        {
+            what: "a Tunnel named like a veth end",
+            make: () => {
+                new VethPair("cable", { name: "x0", namespace: "n1", peerName: "y0", peerNamespace: "n2" });
+                new Tunnel("t", { name: "x0", namespace: "n1", type: "vxlan", vni: 42, dev: "x9", remote: "192.0.2.2" });
+            },
+            failure: /^Tunnel "t": property name "x0" in namespace n1 is already used by VethPair "cable" \(name\)/,
         },
     ];
     eachRefused(cases);

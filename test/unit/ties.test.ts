@@ -5,7 +5,7 @@
 // (`ns.name` is the same object at every read), which the first test pins.
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Address, Bridge, Namespace, Route, VethPair } from "../../provider";
+import { Address, Bridge, Namespace, Route, Tunnel, VethPair } from "../../provider";
 import { tie, tiedToSegment, tiesOf } from "../../provider/checks/ties";
 
 beforeAll(() => {
@@ -63,6 +63,14 @@ describe("replaceWith: what the kernel deletes it with", () => {
         expect(tie("Address", { namespace: "ad-b", dev: "vb", address: "192.0.2.9/24" }).opts.replaceWith).toEqual([link]);
         // The other end's name in this namespace is another interface: nothing.
         expect(tie("Address", { namespace: "ad-a", dev: "vb", address: "192.0.2.9/24" }).opts.replaceWith).toBeUndefined();
+    });
+
+    it("a Tunnel: the link its dev (the underlay) names; an Address on the tunnel: the tunnel", () => {
+        const { a, link } = pair("tu");
+        expect(tie("Tunnel", { name: "vx0", namespace: a.name, type: "vxlan", vni: 42, dev: link.name, remote: "192.0.2.2" }).opts.replaceWith).toEqual([link]);
+        const t = new Tunnel("tu-t", { name: "vx0", namespace: a.name, type: "vxlan", vni: 42, dev: link.name, remote: "192.0.2.2" });
+        expect(tie("Address", { namespace: a.name, dev: t.name, address: "198.51.100.1/30" }).opts.replaceWith).toEqual([t]);
+        expect(tie("Address", { namespace: "tu-a", dev: "vx0", address: "198.51.100.1/30" }).opts.replaceWith).toEqual([t]);
     });
 
     it("a Route given dependsOn the Address on the gateway's segment: that Address", () => {

@@ -5,7 +5,7 @@
 // list the same names) are brought along.
 import type * as pulumi from "@pulumi/pulumi";
 import { describe, expectTypeOf, it } from "vitest";
-import type { Address, Bridge, BridgeArgs, Namespace, Route, RouteArgs, Rule, Sysctl, VethPair, VethPairArgs } from "../../provider";
+import type { Address, Bridge, BridgeArgs, Namespace, Route, RouteArgs, Rule, Sysctl, Tunnel, TunnelArgs, VethPair, VethPairArgs } from "../../provider";
 
 type OutputKeys<T> = Exclude<keyof T, keyof pulumi.CustomResource>;
 
@@ -19,6 +19,8 @@ describe("every input is an output, plus what the kernel computes", () => {
         expectTypeOf<OutputKeys<Route>>().toEqualTypeOf<"namespace" | "to" | "via" | "dev" | "metric" | "src" | "table" | "adopt">();
         expectTypeOf<OutputKeys<Rule>>().toEqualTypeOf<"namespace" | "priority" | "from" | "to" | "lookup" | "type" | "adopt">();
         expectTypeOf<OutputKeys<Sysctl>>().toEqualTypeOf<"namespace" | "key" | "value" | "previous">();
+        expectTypeOf<OutputKeys<Tunnel>>().toEqualTypeOf<"name" | "namespace" | "type" | "dev" | "vni" | "local" | "remote" | "group" | "dstport" | "srcport" | "learning"
+            | "mtu" | "up" | "addresses" | "routes" | "adopt" | "adoptFrom" | "ifindex" | "mac">();
     });
 
     it("types each output from the schema: optional inputs may be undefined, defaults are filled in", () => {
@@ -34,6 +36,8 @@ describe("every input is an output, plus what the kernel computes", () => {
         expectTypeOf<Rule["from"]>().toEqualTypeOf<pulumi.Output<string>>();
         expectTypeOf<Sysctl["previous"]>().toEqualTypeOf<pulumi.Output<string>>();
         expectTypeOf<Bridge["mac"]>().toEqualTypeOf<pulumi.Output<string>>();
+        expectTypeOf<Tunnel["type"]>().toEqualTypeOf<pulumi.Output<"vxlan" | "ipip" | "gre">>();
+        expectTypeOf<Tunnel["srcport"]>().toEqualTypeOf<pulumi.Output<{ min: number; max: number } | undefined>>();
     });
 
     it("takes every input as a pulumi.Input in the Args types, required as the schema says", () => {
@@ -42,6 +46,7 @@ describe("every input is an output, plus what the kernel computes", () => {
         expectTypeOf<RouteArgs["table"]>().toEqualTypeOf<pulumi.Input<"main" | number | undefined> | undefined>();
         expectTypeOf<{ name: string; namespace: string }>().toExtend<BridgeArgs>();
         expectTypeOf<{ name: string }>().not.toExtend<BridgeArgs>(); // namespace is required
+        expectTypeOf<{ name: string; namespace: string; type: "vxlan"; dev: string }>().toExtend<TunnelArgs>();
         // @ts-expect-error: a VethPair has no such output
         expectTypeOf<VethPair["peerBridge"]>();
     });
