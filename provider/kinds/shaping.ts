@@ -339,7 +339,7 @@ async function device(s: Subject, a: Where): Promise<{ ifindex: number; claim: C
 async function qdiscs(s: Subject, a: Where): Promise<LiveShaping | undefined> {
     const r = await exec(s, argv.show(a));
     if (r.exitCode !== 0) {
-        if (!namespaceExists(a.namespace) || /Cannot find device/.test(r.stderr)) return undefined;
+        if (!(await namespaceExists(a.namespace, s)) || /Cannot find device/.test(r.stderr)) return undefined;
         throw new NetnsError(s, shown(s, argv.show(a)), r.exitCode, r.stderr, `could not read the qdiscs of ${a.dev} in ${a.namespace}, so whether the shaping exists is not known; ${commonHint(r.stderr)}`);
     }
     const text = r.stdout.trim();
