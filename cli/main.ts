@@ -5,14 +5,14 @@
 // PNG beside it with --png), then prints the path of each file. On any problem: one line on
 // stderr naming what is missing and what to run, exit 1, nothing written.
 //   npx pulumi-netns leftovers [--remove] [--prefix P] [--project P] [--backend URL] [--org ORG]
-// lists the objects on the host marked by a stack that no longer has them (provider/ownership/leftovers.ts),
+// lists the objects on the host marked by a stack that no longer has them (provider/leftovers.ts),
 // and removes them with --remove.
 //   npx pulumi-netns recover --stack NAME [--cwd DIR]
 // recovers the stack after an interrupted `up` (lab/recover.ts): unlocks it, ends what the dead
 // run left running, takes over what it made, and converges.
 import { resolve } from "node:path";
 import { StackGraphError } from "../graph/render";
-import { leftoversCommand, parseLeftoverArgs } from "../provider/ownership/leftovers";
+import { leftoversCommand, parseLeftoverArgs } from "../provider/leftovers";
 import { exportStack, writePicture } from "../graph/stack";
 import { RECOVER_USAGE, recoverCommand } from "../lab/recover";
 

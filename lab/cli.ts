@@ -5,7 +5,7 @@
 //   verify LESSON        run the lesson's checks against what is running
 //   destroy LESSON       remove everything the lesson made
 //   recover LESSON       after an interrupted `up` (killed, crashed): unlock, adopt what it made, converge (lab/recover.ts)
-//   leftovers [--remove] [--prefix P]  objects marked by a lessons stack that no longer has them (provider/ownership/leftovers.ts)
+//   leftovers [--remove] [--prefix P]  objects marked by a lessons stack that no longer has them (provider/leftovers.ts)
 //   graph LESSON [--png] the picture of what is running: LESSON.svg (and LESSON.png) in the current directory (graph/)
 //   env                  the exports for plain `pulumi` in a shell (handled by scripts/lab.sh)
 // The stack is named after the lesson. scripts/lab.sh installs whatever is missing first.
@@ -17,7 +17,7 @@ import { lessons } from "../stacks/lessons";
 import { formatOutcome, runChecks } from "./checks";
 import { recoverStack } from "./recover";
 import { precheck, PROJECT } from "./precheck";
-import { leftoversCommand, parseLeftoverArgs } from "../provider/ownership/leftovers";
+import { leftoversCommand, parseLeftoverArgs } from "../provider/leftovers";
 import { StackGraphError } from "../graph/render";
 import { exportStack, writePicture } from "../graph/stack";
 

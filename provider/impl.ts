@@ -4,8 +4,8 @@
 import { decide } from "./engine/diff";
 import type { AnyKind } from "./engine/kind";
 import type { Subject, Op } from "./host/run";
-import { UNKNOWN, validate } from "./engine/schemas";
-import { definitions, kinds, type Kind } from "./engine/registry";
+import { UNKNOWN, validate } from "./kinds/schemas";
+import { definitions, kinds, type Kind } from "./kinds/registry";
 import { hostNamespaceFailures, refuseHostNamespace } from "./host/hostns";
 import { scoped } from "./host/host";
 import { hostOf } from "./host/run";
@@ -16,7 +16,7 @@ import { grantProblem, OLD_RECOVERY_VARS, parseGrant, RECOVERY_VAR } from "./own
 import { idFor, secretIdFailures, secretNames } from "./engine/secrets";
 import { targetedFailures } from "./engine/targeted";
 
-export { kinds } from "./engine/registry";
+export { kinds } from "./kinds/registry";
 
 type Props = Record<string, unknown>;
 

@@ -12,7 +12,7 @@ export { Tunnel, type TunnelArgs } from "./kinds/tunnel";
 
 // Address arithmetic and name rules, for components built on these resources (stacks/aws does).
 export { interfaceNameProblem } from "./engine/fields";
-export { contains, formatCidr, formatIp, hostMask, isBroadcast, isNetworkAddress, parseCidr, parseIp, type Cidr, type Family, type Ip } from "./engine/net";
+export { contains, formatCidr, formatIp, hostMask, isBroadcast, isNetworkAddress, parseCidr, parseIp, type Cidr, type Family, type Ip } from "./model/net";
 
 // The picture of a stack (graph/): from the JSON of `pulumi stack export` to DOT, SVG and PNG.
 export { stackToDot, stackToSvg, StackGraphError, type GraphOptions, type StackExport } from "../graph/render";

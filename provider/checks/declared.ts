@@ -28,7 +28,7 @@
 // module state but that map.
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { contains, formatCidr, parseCidr, parseIp, type Cidr, type Family } from "../engine/net";
+import { contains, formatCidr, parseCidr, parseIp, type Cidr, type Family } from "../model/net";
 import { tiedToSegment } from "./ties";
 
 /** What a resource tells the whole-stack checks, once the inputs it reads are known. */

@@ -38,8 +38,8 @@
 // Which inputs play which part comes from each kind's definition (kind.ts: namespaceName,
 // deletedWith, links, segment, ties); the list above is what today's definitions say.
 import * as pulumi from "@pulumi/pulumi";
-import { contains, parseCidr, parseIp, type Cidr } from "../engine/net";
-import { relationsOf, type Relations } from "../engine/relations";
+import { contains, parseCidr, parseIp, type Cidr } from "../model/net";
+import { relationsOf, type Relations } from "../model/relations";
 // A kind's name, as its definition spells it ("Namespace", "VethPair", ...). A plain string, not
 // the registry's Kind: that type is made from every kind, and every kind reaches this file. What
 // each kind is to the others (its links, segment, ties) comes from its definition (relations.ts).

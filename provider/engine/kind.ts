@@ -1,7 +1,7 @@
 // A resource kind as one definition: its schema (what a valid input is, with a doc comment per
 // field), what the kernel computes, which inputs name a namespace, what it claims across the
 // stack, its diff, its ID and its lifecycle. Everything else is derived from the definitions
-// listed in `provider/engine/registry.ts`: the public `XxxArgs` type and the resource class (dynamic.ts),
+// listed in `provider/kinds/registry.ts`: the public `XxxArgs` type and the resource class (dynamic.ts),
 // the provider methods (impl.ts), the host-namespace guard (hostns.ts), the whole-stack checks
 // (declared.ts), the resource options of what the kernel deletes together (ties.ts), where the
 // marks go (nsmark.ts), the leftover finder (leftovers.ts) and recovery (lab/recover.ts).
@@ -9,7 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { ClaimRule, Fact } from "../checks/declared";
 import type { Subject } from "../host/run";
-import { remember, type LinkRule, type SegmentRule, type TieRules } from "./relations";
+import { remember, type LinkRule, type SegmentRule, type TieRules } from "../model/relations";
 
 /** A kind's schema: a zod object of its inputs. */
 export type Schema = z.ZodObject<z.ZodRawShape>;

@@ -7,7 +7,6 @@
 // update, delete: impl.ts; destroy and deletes never run check) refuses it again before it runs
 // anything (refuseHostNamespace). There is no opt-in: nothing here ever acts on the host's network.
 // What remains: a re-binding between this stat and the `ip` that follows is not seen.
-import type { CheckFailure } from "../engine/schemas";
 import { hostOf, NetnsError, type Subject } from "./run";
 
 /**
@@ -44,7 +43,7 @@ async function hostInputs(namespaceInputs: readonly string[], inputs: Record<str
 }
 
 /** One failure per namespace input (a kind's `namespaces`) that names the host's own namespace. */
-export async function hostNamespaceFailures(namespaceInputs: readonly string[], inputs: Record<string, unknown>, where: Pick<Subject, "host"> = {}): Promise<CheckFailure[]> {
+export async function hostNamespaceFailures(namespaceInputs: readonly string[], inputs: Record<string, unknown>, where: Pick<Subject, "host"> = {}): Promise<{ property: string; reason: string }[]> {
     return (await hostInputs(namespaceInputs, inputs, where)).map(({ property, name }) =>
         ({ property, reason: `"${name}" is the host's own network namespace (/run/netns/${name} is bound to it); pulumi-netns never changes the host's network: use a namespace of your own` }));
 }

@@ -1,4 +1,4 @@
-// The Pulumi CLI, as the leftover finder runs it (provider/ownership/leftovers.ts): here, beside
+// The Pulumi CLI, as the leftover finder runs it (provider/leftovers.ts): here, beside
 // run.ts, because the host layer is the only code of the provider that starts processes.
 
 /** Runs `pulumi ARGS` outside any project; the tests pass a fake. */

@@ -13,8 +13,8 @@ export interface Subject {
     /** The Pulumi resource name, or the object's own name when that is not known. */
     name: string;
     op: Op;
-    /** The ownership mark this resource writes on what it makes (owner.ts); absent for a state from before marks. */
-    owner?: import("../ownership/owner").Mark | undefined;
+    /** The ownership mark this resource writes on what it makes (ownership/owner.ts: a Mark); absent for a state from before marks. */
+    owner?: { project: string; stack: string; kind?: string | undefined; name?: string | undefined } | undefined;
     /** The machine the object lives on; absent: this machine (or a unit test's fake, useHost). */
     host?: Host | undefined;
 }

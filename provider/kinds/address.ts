@@ -9,7 +9,7 @@ import { exec, NetnsError, shown, commonHint, type Subject } from "../host/run";
 import { ipSays } from "../host/tools";
 import { inAnotherStacksNamespace, inOwnNamespace } from "../ownership/nsmark";
 import { ipRead } from "../host/reads";
-import { formatCidr, isBroadcast, isNetworkAddress, parseCidr } from "../engine/net";
+import { formatCidr, isBroadcast, isNetworkAddress, parseCidr } from "../model/net";
 
 /** An interface address: a host address with its prefix, 192.0.2.1/24 or 2001:db8::1/64. */
 export const hostCidr = z.string({ error: "must be a string" }).superRefine((s, ctx) => {

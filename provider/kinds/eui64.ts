@@ -1,7 +1,7 @@
 // The IPv6 link-local address the kernel makes from an Ethernet MAC address (modified EUI-64,
 // RFC 4291 appendix A; the kernel's addrconf_ifid_eui48). Pure: no processes, no I/O.
 //   00:0b:97:28:c6:d5 -> 02:0b:97 ff:fe 28:c6:d5 -> fe80::20b:97ff:fe28:c6d5   (seed 004)
-import { formatIp, parseIp } from "../engine/net";
+import { formatIp, parseIp } from "../model/net";
 
 const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 

@@ -17,7 +17,7 @@ import { z } from "zod";
 import { hostCidr } from "./address";
 import { canonical, familyOf, routeDestination, sysctlCanonical, type Fact } from "../checks/declared";
 import { LIMITS, sysctlKey, sysctlNormalize, sysctlValue } from "../engine/fields";
-import { parseCidr } from "../engine/net";
+import { parseCidr } from "../model/net";
 import { ROUTE_PROTO } from "../ownership/owner";
 import { familiesAgree, family, kernelMetric, routeFields } from "./route";
 import { exec, mustRun, type Subject } from "../host/run";

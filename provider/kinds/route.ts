@@ -11,7 +11,7 @@ import { ipSays } from "../host/tools";
 import { ROUTE_PROTO } from "../ownership/owner";
 import { inAnotherStacksNamespace, inOwnNamespace } from "../ownership/nsmark";
 import { ipRead } from "../host/reads";
-import { isNetworkAddress, parseCidr, parseIp, type Family } from "../engine/net";
+import { isNetworkAddress, parseCidr, parseIp, type Family } from "../model/net";
 
 /** A route destination: `default` or a network address with its prefix (no host bits). */
 const destination = z.string({ error: "must be a string" }).superRefine((s, ctx) => {

@@ -21,7 +21,7 @@ import { ipSays } from "../host/tools";
 import { ROUTE_PROTO } from "../ownership/owner";
 import { inAnotherStacksNamespace, inOwnNamespace } from "../ownership/nsmark";
 import { ipRead } from "../host/reads";
-import { bits, formatCidr, hostMask, isNetworkAddress, parseCidr, parseIp } from "../engine/net";
+import { bits, formatCidr, hostMask, isNetworkAddress, parseCidr, parseIp } from "../model/net";
 
 /** A rule selector (`from`, `to`): "all" or a network with its prefix and no host bits. */
 const selector = z.string({ error: "must be a string" }).superRefine((s, ctx) => {

@@ -16,7 +16,7 @@ import { interfaceClaim } from "../checks/declared";
 import { resourceClass, type ResourceClass } from "../engine/dynamic";
 import { adopt, adoptFrom, ifindex, ifname, mtu, nsname, UNKNOWN, up } from "../engine/fields";
 import { defineKind, type KindDef, type ArgsOf, type SpecOf, type StateOf, type StoredOf } from "../engine/kind";
-import { formatIp, parseIp } from "../engine/net";
+import { formatIp, parseIp } from "../model/net";
 import { mustRun, NetnsError, shown, commonHint, type Subject } from "../host/run";
 import { ipSays } from "../host/tools";
 import { deleteLink } from "../ownership/made";

@@ -5,7 +5,7 @@
 import { claimOf, formatMark, leftAlone, mayDelete, parseMark, sameOwner, type Claim, type Owner } from "./owner";
 import { ipJson, mustRun, NetnsError, warn, type Subject } from "../host/run";
 import { ipRead } from "../host/reads";
-import { relationsOf } from "../engine/relations";
+import { relationsOf } from "../model/relations";
 
 export const loArgv = (name: string) => ["ip", "-n", name, "-j", "link", "show", "dev", "lo"];
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { providers } from "../../provider/impl";
 import { exec, NetnsError, quote } from "../../provider/host/run";
-import type { Kind } from "../../provider/engine/schemas";
+import type { Kind } from "../../provider/kinds/schemas";
 
 type Props = Record<string, unknown>;
 

@@ -10,7 +10,7 @@ import { readFileSync, readlinkSync, statSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { providers } from "../../provider/impl";
 import { HostNamespaceError, hostNamespacePaths, isHostNamespace } from "../../provider/host/hostns";
-import { removeLeftover } from "../../provider/ownership/leftovers";
+import { removeLeftover } from "../../provider/leftovers";
 import { formatMark } from "../../provider/ownership/owner";
 import { NetnsError } from "../../provider/host/run";
 import { recover, type Cli } from "../../lab/recover";

@@ -11,7 +11,7 @@ import { argv as routeArgv, family } from "../../provider/kinds/route";
 import { argv as sysctlArgv, normalize } from "../../provider/kinds/sysctl";
 import { isMutating, quote } from "../../provider/host/run";
 import { addLines, argv as inlineArgv, lines as inlineLines } from "../../provider/kinds/inline";
-import type { Inputs } from "../../provider/engine/schemas";
+import type { Inputs } from "../../provider/kinds/schemas";
 type AddressArgs = Inputs<"Address">;
 type RouteArgs = Inputs<"Route">;
 type SysctlArgs = Inputs<"Sysctl">;

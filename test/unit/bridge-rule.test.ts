@@ -7,7 +7,7 @@ import { providers } from "../../provider/impl";
 import { argv as bridgeArgv, bridgeImpl } from "../../provider/kinds/bridge";
 import { argv as ruleArgv, family, liveAction, ruleImpl, sameSelector } from "../../provider/kinds/rule";
 import { argv as vethArgv, vethPairImpl } from "../../provider/kinds/veth";
-import { UNKNOWN, validate, type Inputs } from "../../provider/engine/schemas";
+import { UNKNOWN, validate, type Inputs } from "../../provider/kinds/schemas";
 type BridgeArgs = Inputs<"Bridge">;
 type RuleArgs = Inputs<"Rule">;
 type VethPairArgs = Inputs<"VethPair">;

@@ -2,7 +2,7 @@
 // filled in (no root, no processes: check never runs ip).
 import { describe, expect, it } from "vitest";
 import { providers } from "../../provider/impl";
-import { UNKNOWN } from "../../provider/engine/schemas";
+import { UNKNOWN } from "../../provider/kinds/schemas";
 
 const pair = { name: "a0", namespace: "ns1", peerName: "b0", peerNamespace: "ns2" };
 

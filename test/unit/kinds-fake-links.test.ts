@@ -4,7 +4,7 @@
 // a foreign mark left alone, and the all-or-nothing create. No root, no processes. The answers are
 // iproute2 6.1's (test/support/fakekinds.ts).
 import { describe, expect, it } from "vitest";
-import { kinds } from "../../provider/engine/registry";
+import { kinds } from "../../provider/kinds/registry";
 import { FakeHost } from "../../provider/host/fake";
 import { FOREIGN, SAYS, addressJson, bridgeJson, failure, fakeHost, linkLocalJson, markOf, subject, vethEcho, vethJson, warnings } from "../support/fakekinds";
 

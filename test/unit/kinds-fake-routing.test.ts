@@ -2,7 +2,7 @@
 // commands, the protocol mark (proto 77) on what they make, gone on read and delete, the failure
 // hints, adoption, and another stack's namespace left alone. Answers are iproute2 6.1's.
 import { describe, expect, it } from "vitest";
-import { kinds } from "../../provider/engine/registry";
+import { kinds } from "../../provider/kinds/registry";
 import type { FakeHost } from "../../provider/host/fake";
 import { FOREIGN, SAYS, failure, fakeHost, loJson, markOf, subject, warnings } from "../support/fakekinds";
 

@@ -5,7 +5,7 @@
 // namespace for every kind; kinds-fake-links.test.ts: VethPair, Bridge;
 // kinds-fake-routing.test.ts: Route, Rule. The answers are iproute2 6.1's (test/support/fakekinds.ts).
 import { describe, expect, it } from "vitest";
-import { definitions, kinds } from "../../provider/engine/registry";
+import { definitions, kinds } from "../../provider/kinds/registry";
 import { providerFor } from "../../provider/impl";
 import { HostNamespaceError } from "../../provider/host/hostns";
 import { useHost } from "../../provider/host/run";

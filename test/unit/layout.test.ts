@@ -1,12 +1,15 @@
 // The layout is the architecture (issue 22 item 3): imports run one way, with no cycle anywhere in
-// the project's TypeScript, type imports included.
+// the project's TypeScript, type imports included, and the provider's folders in one order, each
+// importing only from the folders below it:
 //
-//   provider/index.ts, impl.ts, automation.ts   the package's entries (impl.ts: the stored provider's path)
-//   provider/kinds/      one file per kind, and the helpers of a kind (inline.ts, eui64.ts)
-//   provider/engine/     the kind machinery: definition, registry, resource class, diff, fields, schemas
+//   provider/index.ts, automation.ts  the package's entries
+//   provider/impl.ts, leftovers.ts    what reads every kind: the provider methods (impl.ts, the stored provider's path), the leftover finder
+//   provider/kinds/      one file per kind, the helpers of a kind (inline.ts, eui64.ts, link.ts), the registry and the schemas by kind
+//   provider/engine/     the kind machinery: definition, resource class, diff, fields, hidden and targeted updates
 //   provider/checks/     whole-stack checks (declared.ts) and the options derived from them (ties.ts)
-//   provider/ownership/  the marks, the leftover finder, recovery, the run records
-//   provider/host/       the only code of the provider that starts processes; the reads of ip -j and /run/netns
+//   provider/ownership/  the marks, what a create made, recovery's grant, the run records
+//   provider/model/      address arithmetic (net.ts) and what the kinds are to each other (relations.ts): no imports
+//   provider/host/       the only code of the provider that starts processes or reads the kernel's state
 //   cli/                 the package's command (pulumi-netns graph|leftovers|recover)
 //   graph/               the picture of a stack
 //
@@ -96,12 +99,45 @@ describe("imports run one way", () => {
             "provider/kinds/tunnel.ts -> provider/kinds/inline.ts",
             "provider/kinds/tunnel.ts -> provider/kinds/link.ts",
         ];
-        expect((await edges("provider/kinds/", "provider/kinds/")).filter((e) => !declared.includes(e))).toEqual([]);
+        // The registry lists every kind, and the schemas by kind read the registry.
+        const assembly = (e: string) => /^provider\/kinds\/(registry|schemas)\.ts -> /.test(e);
+        expect((await edges("provider/kinds/", "provider/kinds/")).filter((e) => !declared.includes(e) && !assembly(e))).toEqual([]);
     });
 
-    it("inside the provider, only the registry and the package entry import the kinds", async () => {
-        const users = new Set((await edges("provider/", "provider/kinds/")).filter((e) => !e.startsWith("provider/kinds/")).map((e) => e.split(" -> ")[0]));
-        expect([...users].sort()).toEqual(["provider/engine/registry.ts", "provider/index.ts"]);
+    it("outside kinds/, the provider reaches the kinds through the registry and the schemas by kind; only the package entry imports a kind's file", async () => {
+        const outside = (await edges("provider/", "provider/kinds/")).filter((e) => !e.startsWith("provider/kinds/"));
+        const direct = outside.filter((e) => !/ -> provider\/kinds\/(registry|schemas)\.ts$/.test(e));
+        expect([...new Set(direct.map((e) => e.split(" -> ")[0]))]).toEqual(["provider/index.ts"]);
+        expect(outside.some((e) => e.startsWith("provider/impl.ts -> provider/kinds/registry.ts"))).toBe(true);
+    });
+});
+
+/** The provider's folders from the top down; a file imports only files of its own folder or of a folder further down. */
+const FLOORS: readonly (readonly string[])[] = [
+    ["provider/index.ts", "provider/automation.ts"],
+    ["provider/impl.ts", "provider/leftovers.ts"],
+    ["provider/kinds/"],
+    ["provider/engine/"],
+    ["provider/checks/", "provider/ownership/"],
+    ["provider/model/", "provider/host/"],
+];
+const floorOf = (f: string) => FLOORS.findIndex((fl) => fl.some((p) => (p.endsWith("/") ? f.startsWith(p) : f === p)));
+const folderOf = (f: string) => FLOORS.flat().find((p) => p.endsWith("/") && f.startsWith(p)) ?? f;
+
+describe("the provider's folders, in one order", () => {
+    it("every file of the provider is on a floor", async () => {
+        const { graph } = await loaded;
+        expect(Object.keys(graph).filter((f) => f.startsWith("provider/") && floorOf(f) < 0)).toEqual([]);
+    });
+
+    it("no import runs up or sideways: only to the same folder or to a floor below", async () => {
+        const { graph } = await loaded;
+        const wrong = Object.entries(graph).flatMap(([f, deps]) => (!f.startsWith("provider/") ? [] : deps.filter((d) => d.startsWith("provider/"))
+            .filter((d) => folderOf(d) !== folderOf(f) && floorOf(d) <= floorOf(f)).map((d) => `${f} -> ${d}`)));
+        expect(wrong).toEqual([]);
+        // The rule sees the imports it judges: the kinds import the engine, the engine the checks.
+        expect((await edges("provider/kinds/", "provider/engine/")).length).toBeGreaterThan(0);
+        expect((await edges("provider/engine/", "provider/checks/")).length).toBeGreaterThan(0);
     });
 });
 

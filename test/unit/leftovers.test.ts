@@ -1,5 +1,5 @@
 // The outside users of the ownership marks, without root or CLI: the leftover finder
-// (provider/ownership/leftovers.ts), the lab's pre-check (lab/precheck.ts) and the recovery's use of the
+// (provider/leftovers.ts), the lab's pre-check (lab/precheck.ts) and the recovery's use of the
 // marks (lab/recover.ts step 2b, provider/impl.ts recoveryAdopts).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
     findLeftovers, formatLeftover, leftoversCommand, lockFiles, objectsOfNamespace, openBackend, parseLeftoverArgs, readStates, stackRef, stateIds,
     type HostObject, type Leftover, type PulumiRun, type StackState,
-} from "../../provider/ownership/leftovers";
+} from "../../provider/leftovers";
 import { formatMark } from "../../provider/ownership/owner";
 import { unrecordedOwnNamespaces } from "../../lab/recover";
 import { recoveryAdopts } from "../../provider/impl";

@@ -1,7 +1,7 @@
-// Address arithmetic from provider/engine/net.ts: parsing, network/host/broadcast, containment, and the
+// Address arithmetic from provider/model/net.ts: parsing, network/host/broadcast, containment, and the
 // canonical text form (RFC 5952, as inet_ntop and `ip -j` print it).
 import { describe, expect, it } from "vitest";
-import { contains, formatCidr, formatIp, isBroadcast, isNetworkAddress, parseCidr, parseIp, type Cidr } from "../../provider/engine/net";
+import { contains, formatCidr, formatIp, isBroadcast, isNetworkAddress, parseCidr, parseIp, type Cidr } from "../../provider/model/net";
 
 const cidr = (s: string): Cidr => {
     const c = parseCidr(s);

@@ -4,7 +4,7 @@ import { ownerInput, ownerMoved, providerFor } from "../../provider/impl";
 import { markedLinks } from "../../provider/ownership/nsmark";
 import { namespace } from "../../provider/kinds/namespace";
 import { ALIAS_MAX, claimOf, describeOwner, formatMark, leftAlone, mayDelete, onExisting, parseMark, sameOwner } from "../../provider/ownership/owner";
-import { validate } from "../../provider/engine/schemas";
+import { validate } from "../../provider/kinds/schemas";
 
 describe("ownership marks", () => {
     it("round-trips a full mark", () => {

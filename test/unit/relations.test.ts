@@ -1,6 +1,6 @@
 // Adding a kind is its file plus one line in the registry (issue 22 item 3): what the kernel
 // deletes together (checks/ties.ts), where a mark goes (ownership/nsmark.ts) and the leftover finder
-// (ownership/leftovers.ts) follow a new kind's definition (kind.ts: namespaceName, deletedWith,
+// (leftovers.ts) follow a new kind's definition (kind.ts: namespaceName, deletedWith,
 // links, segment, ties), without a line of their own. A kind defined here only, never registered,
 // never constructed: the code under test must know it from its definition alone.
 import { describe, expect, it } from "vitest";
@@ -8,7 +8,7 @@ import { z } from "zod";
 import { defineKind } from "../../provider/engine/kind";
 import { tie } from "../../provider/checks/ties";
 import { markedLinks } from "../../provider/ownership/nsmark";
-import { describeObject, objectsOfNamespace, stateIds } from "../../provider/ownership/leftovers";
+import { describeObject, objectsOfNamespace, stateIds } from "../../provider/leftovers";
 import { formatMark } from "../../provider/ownership/owner";
 import "../../provider/kinds/namespace";
 import "../../provider/kinds/address";

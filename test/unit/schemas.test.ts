@@ -1,7 +1,7 @@
-// What `check` accepts and refuses, through validate() from provider/engine/schemas.ts. Every refusal is
+// What `check` accepts and refuses, through validate() from provider/kinds/schemas.ts. Every refusal is
 // pinned to the property it is reported against and to a reason that says why.
 import { describe, expect, it } from "vitest";
-import { onConnectedSegment, UNKNOWN, validate } from "../../provider/engine/schemas";
+import { onConnectedSegment, UNKNOWN, validate } from "../../provider/kinds/schemas";
 import { readsAsProcessId } from "../../provider/engine/fields";
 
 type Raw = Record<string, unknown>;

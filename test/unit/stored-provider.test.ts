@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { storedProvider } from "../../provider/engine/dynamic";
 import { providers } from "../../provider/impl";
-import { schemas, type Kind } from "../../provider/engine/schemas";
+import { schemas, type Kind } from "../../provider/kinds/schemas";
 
 const requireFromString: (code: string) => { handler: () => unknown } =
     createRequire(require.resolve("@pulumi/pulumi"))("require-from-string");

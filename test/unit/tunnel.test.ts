@@ -2,7 +2,7 @@
 // (vxlan as this kernel prints it; ipip and gre as iproute2 prints them on a kernel that has them),
 // what check accepts and refuses, its exact plans, and the one line for a type the kernel lacks.
 import { describe, expect, it } from "vitest";
-import { validate } from "../../provider/engine/schemas";
+import { validate } from "../../provider/kinds/schemas";
 import { providers } from "../../provider/impl";
 import { argv, hint, liveInputs, missingFeature, parseLink, tunnel, type TunnelJson, type TunnelSpec } from "../../provider/kinds/tunnel";
 import { addMarked } from "../../provider/kinds/link";

@@ -4,15 +4,15 @@
 // Adding a kind: write provider/kinds/<kind>.ts with its definition (kind.ts), add it here, and
 // export its class and Args type from provider/index.ts. What it is to the other kinds (links,
 // segment, ties: relations.ts) is in its definition, which ties.ts, nsmark.ts and leftovers.ts read.
-import { namespace } from "../kinds/namespace";
-import { vethPair } from "../kinds/veth";
-import { address } from "../kinds/address";
-import { route } from "../kinds/route";
-import { sysctl } from "../kinds/sysctl";
-import { bridge } from "../kinds/bridge";
-import { rule } from "../kinds/rule";
-import { linkShaping } from "../kinds/shaping";
-import { tunnel } from "../kinds/tunnel";
+import { namespace } from "./namespace";
+import { vethPair } from "./veth";
+import { address } from "./address";
+import { route } from "./route";
+import { sysctl } from "./sysctl";
+import { bridge } from "./bridge";
+import { rule } from "./rule";
+import { linkShaping } from "./shaping";
+import { tunnel } from "./tunnel";
 
 export const definitions = [namespace, vethPair, address, route, sysctl, bridge, rule, linkShaping, tunnel] as const;
 

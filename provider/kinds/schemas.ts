@@ -4,11 +4,11 @@
 // not know yet (during preview) are tolerated: their checks run once they are known.
 import type { z } from "zod";
 import { kinds, type Definitions, type Kind } from "./registry";
-import { UNKNOWN } from "./fields";
-import { contains, parseCidr, parseIp } from "./net";
+import { UNKNOWN } from "../engine/fields";
+import { contains, parseCidr, parseIp } from "../model/net";
 import { ownerProblem } from "../ownership/owner";
 
-export { UNKNOWN, ifname, nsname } from "./fields";
+export { UNKNOWN, ifname, nsname } from "../engine/fields";
 export type { Kind } from "./registry";
 
 /** The schema of each kind, by name. */

@@ -1,7 +1,7 @@
 // What an object of a kind is to the objects around it, as its definition says (kind.ts: namespaceName,
 // deletedWith, links, segment, ties): which namespace or interfaces it makes, what the kernel deletes
 // it with. Read by the resource options derived at construction (checks/ties.ts), by where a mark
-// goes (ownership/nsmark.ts) and by the leftover finder (ownership/leftovers.ts).
+// goes (ownership/nsmark.ts) and by the leftover finder (leftovers.ts).
 //
 // A leaf: it imports nothing of the project. defineKind (kind.ts) records each definition here as
 // its file loads, so that ties.ts and nsmark.ts find a kind by name without importing the registry

@@ -25,13 +25,13 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { exec, ipJson, type Subject } from "../host/run";
-import { describeOwner, parseMark, ROUTE_PROTO, type Mark, type Owner } from "./owner";
-import { isHostNamespace } from "../host/hostns";
-import { pulumiCli, type PulumiRun } from "../host/pulumi";
-import { kinds, type Kind } from "../engine/registry";
-import { allRelations, relationsOf } from "../engine/relations";
-import { validate } from "../engine/schemas";
+import { exec, ipJson, type Subject } from "./host/run";
+import { describeOwner, parseMark, ROUTE_PROTO, type Mark, type Owner } from "./ownership/owner";
+import { isHostNamespace } from "./host/hostns";
+import { pulumiCli, type PulumiRun } from "./host/pulumi";
+import { kinds, type Kind } from "./kinds/registry";
+import { allRelations, relationsOf } from "./model/relations";
+import { validate } from "./kinds/schemas";
 
 /** One marked object on the host. */
 export interface HostObject {
