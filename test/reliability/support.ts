@@ -38,8 +38,23 @@ export function newCommandLog(tag: string): string {
     return path;
 }
 
+/**
+ * The commands logged so far. The log is read while providers write it, and a provider killed by
+ * SIGKILL can leave its last record cut short: a piece after the last newline is a write in
+ * progress (not yet a record), and a record cut short by a kill is followed on its line by the next
+ * writer's whole one, which is what is read of that line.
+ */
 export function readCommandLog(path: string): LoggedCommand[] {
-    return readFileSync(path, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as LoggedCommand);
+    const text = readFileSync(path, "utf8");
+    const lines = text.slice(0, text.lastIndexOf("\n") + 1).split("\n").filter(Boolean);
+    return lines.flatMap((l) => {
+        for (const from of [0, l.lastIndexOf('{"t":')]) {
+            try {
+                return [JSON.parse(l.slice(Math.max(0, from))) as LoggedCommand];
+            } catch { /* cut short: try the last record on the line */ }
+        }
+        return [];
+    });
 }
 
 export function removeCommandLogs(): void {
