@@ -154,6 +154,8 @@ export async function startCapture(s: CaptureSpec, opts: { readyMs?: number; onL
         while ((nl = out.indexOf("\n")) >= 0) {
             const line = out.slice(0, nl);
             out = out.slice(nl + 1);
+            // tcpdump ends its output with an empty line when interrupted: no packet.
+            if (line.trim() === "") continue;
             lines.push(line);
             opts.onLine?.(line);
         }
@@ -166,7 +168,8 @@ export async function startCapture(s: CaptureSpec, opts: { readyMs?: number; onL
             if (ended) return;
             ended = true;
             if (child.pid !== undefined) running.delete(child.pid);
-            if (out !== "") { lines.push(out); opts.onLine?.(out); out = ""; }
+            if (out.trim() !== "") { lines.push(out); opts.onLine?.(out); }
+            out = "";
             if (error) stderr += `${stderr && !stderr.endsWith("\n") ? "\n" : ""}${error.message}`;
             wake();
             resolve({ lines, stderr, exitCode: exitCode ?? undefined, signal: signal ?? undefined, argv: shown });
