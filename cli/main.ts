@@ -10,15 +10,20 @@
 //   npx pulumi-netns recover --stack NAME [--cwd DIR]
 // recovers the stack after an interrupted `up` (lab/recover.ts): unlocks it, ends what the dead
 // run left running, takes over what it made, and converges.
+//   npx pulumi-netns capture --stack NAME --namespace NS [--interface IF] [--count N] [--write FILE] [--cwd DIR] [-- FILTER...]
+// runs tcpdump -tn in one of the stack's namespaces (read from `pulumi stack export`; any other is
+// refused): decoded lines until Ctrl-C or N packets, and a pcap file with --write (lab/capture.ts).
 import { resolve } from "node:path";
 import { StackGraphError } from "../graph/render";
 import { leftoversCommand, parseLeftoverArgs } from "../provider/leftovers";
 import { exportStack, writePicture } from "../graph/stack";
 import { RECOVER_USAGE, recoverCommand } from "../lab/recover";
+import { CaptureError } from "../provider/host/capture";
+import { CAPTURE_USAGE, captureCommand, parseCaptureArgs, stackNamespaces } from "../lab/capture";
 
 const GRAPH_USAGE = "pulumi-netns graph --stack NAME [--cwd DIR] [--png] [-o FILE] [--strip-prefix PREFIX] [--details] [--direction LR|TB]";
 const LEFTOVERS_USAGE = "pulumi-netns leftovers [--remove] [--prefix PREFIX] [--project NAME] [--backend URL] [--org ORG]";
-const USAGE = `usage: ${GRAPH_USAGE}\n       ${LEFTOVERS_USAGE}\n       ${RECOVER_USAGE}`;
+const USAGE = `usage: ${GRAPH_USAGE}\n       ${LEFTOVERS_USAGE}\n       ${RECOVER_USAGE}\n       ${CAPTURE_USAGE}`;
 
 export interface GraphArgs {
     stack: string;
@@ -73,6 +78,17 @@ export async function main(argv: string[]): Promise<number> {
         }
     }
     if (verb === "recover") return recoverCommand(rest);
+    if (verb === "capture") {
+        try {
+            const a = parseCaptureArgs(rest);
+            const exported = await exportStack({ stack: a.stack, cwd: a.cwd });
+            return await captureCommand(a, stackNamespaces(exported), `stack ${a.stack}`);
+        } catch (e) {
+            if (!(e instanceof CaptureError) && !(e instanceof StackGraphError)) throw e;
+            console.error(`pulumi-netns capture: ${e.message}`);
+            return e instanceof CaptureError && /^(unknown argument|which|--)/.test(e.message) ? 2 : 1;
+        }
+    }
     if (verb !== "graph") {
         console.error(verb === undefined || verb === "help" || verb === "--help" ? USAGE : `unknown command "${verb}"\n${USAGE}`);
         return verb === "help" || verb === "--help" ? 0 : 2;

@@ -46,7 +46,7 @@ export class StackGraphError extends Error {
 }
 
 const NETNS_TYPE = "pulumi-nodejs:dynamic/netns:";
-const KNOWN = new Set(["Namespace", "VethPair", "Bridge", "Address", "Route", "Rule", "Sysctl", "Tunnel"]);
+const KNOWN = new Set(["Namespace", "VethPair", "Bridge", "Address", "Route", "Rule", "Sysctl", "Tunnel", "LinkShaping"]);
 
 interface Iface {
     ns: string;
@@ -55,6 +55,8 @@ interface Iface {
     /** A Tunnel end: its encapsulation in words ("vxlan 42 over ua"), its addresses on the underlay, its other end. */
     tunnel?: { words: string; key: string; local?: string | undefined; remote?: string | undefined; group?: string | undefined };
     addresses: string[];
+    /** A LinkShaping on this end: what leaves it, in tc's words ("rate 10mbit", "delay 20ms loss 1%"). */
+    shaping?: string;
     mtu?: number;
     up: boolean;
     master?: string;
@@ -213,6 +215,17 @@ function readModel(exported: unknown, opts: GraphOptions): Model {
             if (paired) m.tunnels.push({ a: x, b: y });
         }
     }
+    // Shaping (egress of one end): drawn on that end and on its cable, with the rate.
+    for (const r of byKind("LinkShaping")) {
+        const o = r.outputs ?? r.inputs ?? {};
+        const i = iface(nsName(o.namespace), str(o.dev) ?? "?");
+        const words = [
+            str(o.rate) ? `rate ${str(o.rate)}` : "",
+            str(o.delay) ? `delay ${str(o.delay)}${str(o.jitter) ? ` ± ${str(o.jitter)}` : ""}` : "",
+            o.loss !== undefined && o.loss !== null ? `loss ${String(o.loss).replace(/%$/, "")}%` : "",
+        ].filter(Boolean).join(" ");
+        i.shaping = words || "shaped";
+    }
     for (const r of byKind("Address")) {
         const o = r.outputs ?? r.inputs ?? {};
         iface(nsName(o.namespace), str(o.dev) ?? "?").addresses.push(str(o.address) ?? "?");
@@ -334,6 +347,7 @@ function ifaceLabel(i: Iface): string {
     if (i.tunnel) lines.push(`<font point-size="9" color="#1f5fa8">${html(i.tunnel.words)}</font>`);
     for (const a of [...i.addresses].sort()) lines.push(html(a));
     if (i.mtu !== undefined && i.mtu !== 1500) lines.push(`mtu ${i.mtu}`);
+    if (i.shaping) lines.push(`<font point-size="9" color="#b35900">egress ${html(i.shaping)}</font>`);
     if (!i.up) lines.push(`<font color="#b00020">down</font>`);
     for (const d of i.details) lines.push(`<font point-size="8" color="#555555">${html(d)}</font>`);
     return `<${lines.join("<br/>")}>`;
@@ -466,7 +480,15 @@ export function stackToDot(exported: unknown, options: GraphOptions = {}): strin
     links.sort((x, y) => `${x.a.ns}/${x.a.name}`.localeCompare(`${y.a.ns}/${y.a.name}`));
     for (const l of links) {
         const down = !l.a.up || !l.b.up;
-        w(`${endpoint(m, l.a)} -- ${endpoint(m, l.b)}${down ? ` [style=dashed, color="#b00020"]` : ""};`);
+        // A shaped end labels its side of the cable with what leaves it (egress: each direction on its own end).
+        const shaped = (end: Iface) => `<<font point-size="8" color="#b35900">${html(`${end.shaping} →`)}</font>>`;
+        const attrs = [
+            ...(down ? [`style=dashed`, `color="#b00020"`] : []),
+            ...(l.a.shaping ? [`taillabel=${shaped(l.a)}`] : []),
+            ...(l.b.shaping ? [`headlabel=${shaped(l.b)}`] : []),
+            ...(l.a.shaping || l.b.shaping ? [`penwidth=2`, `labeldistance=2.5`] : []),
+        ];
+        w(`${endpoint(m, l.a)} -- ${endpoint(m, l.b)}${attrs.length ? ` [${attrs.join(", ")}]` : ""};`);
     }
     // A tunnel: a dotted line between its two ends, across the cables that carry it, which keep the layout.
     const tunnels = [...m.tunnels].map((l) => ((rank.get(l.a.ns) ?? 0) <= (rank.get(l.b.ns) ?? 0) ? l : { a: l.b, b: l.a }));

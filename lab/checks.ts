@@ -1,7 +1,8 @@
 // Runs a lesson's checks and says, for each, what it ran, what it expected and what it saw.
 // Used by `npm run lab -- verify` and by the end-to-end tests.
-import type { Check, CheckResult, Output } from "../stacks/lesson";
+import type { Check, CheckCapture, CheckResult, Output } from "../stacks/lesson";
 import { exec, quote } from "../provider/host/run";
+import { captureArgv, refuseNamespace, startCapture } from "../provider/host/capture";
 
 export interface CheckOutcome {
     check: Check;
@@ -43,15 +44,23 @@ function summarize(o: Output): string {
 
 const commandLine = (argv: readonly string[]) => argv.map(quote).join(" ");
 
+/** The capture's lines, for a failed check. */
+function sawCaptured(check: Check, r: CheckResult): string {
+    if (!check.capture) return "";
+    const got = r.captured ?? [];
+    const shown = got.length > 8 ? [...got.slice(0, 8), `... (${got.length - 8} more lines)`] : got;
+    return `\n      captured ${got.length} line${got.length === 1 ? "" : "s"}${shown.map((l) => `\n      | ${l}`).join("")}`;
+}
+
 /** Everything a check ran, in order, with what each command printed (for a failed check). */
 function sawAll(check: Check, r: CheckResult): string {
-    if (!check.before?.length && !check.after?.length) return summarize(r);
+    if (!check.before?.length && !check.after?.length) return summarize(r) + sawCaptured(check, r);
     const each = [
         ...(check.before ?? []).map((argv, i) => [argv, r.before?.[i]] as const),
         [check.argv, r] as const,
         ...(check.after ?? []).map((argv, i) => [argv, r.after?.[i]] as const),
     ];
-    return each.map(([argv, o]) => `$ ${commandLine(argv)}\n      ${o ? summarize(o) : "(not run)"}`).join("\n      ");
+    return each.map(([argv, o]) => `$ ${commandLine(argv)}\n      ${o ? summarize(o) : "(not run)"}`).join("\n      ") + sawCaptured(check, r);
 }
 
 /** What a passing check shows: its evidence lines, or the exit code and the first line. */
@@ -71,6 +80,27 @@ export type CheckCommandRunner = (check: Check, argv: readonly string[]) => Prom
 
 const runCommand: CheckCommandRunner = (check, argv) => exec({ kind: "Check", name: check.title, op: "read" }, argv);
 
+/** Starts a check's capture and returns the function that ends it with the lines seen (the unit tests pass a stand-in). */
+export type CheckCaptureRunner = (check: Check, capture: CheckCapture) => Promise<() => Promise<string[]>>;
+
+/**
+ * The capture of provider/host/capture.ts: in the check's namespace (a lesson's checks name only
+ * the lesson's own namespaces, nodes(prefix, ...)), listening before the first command; ended,
+ * by its PID, once it has `count` lines or after `ms`, and on every path (the runner's finally).
+ */
+const runCapture: CheckCaptureRunner = async (_check, c) => {
+    await refuseNamespace(c.namespace, [c.namespace], "the lesson");
+    const capture = await startCapture({ namespace: c.namespace, iface: c.iface, filter: c.filter });
+    return async () => {
+        try {
+            await capture.waitFor(c.count, c.ms ?? 3000);
+        } finally {
+            await capture.stop();
+        }
+        return [...capture.lines];
+    };
+};
+
 /**
  * The order in which checks run: consecutive checks marked `independent` form one group that
  * runs at once; every other check is a group of its own, run after the group before it ended.
@@ -80,19 +110,30 @@ export function checkGroups(checks: readonly Check[]): Check[][] {
     const groups: Check[][] = [];
     for (const check of checks) {
         const last = groups.at(-1);
-        if (check.independent && last?.[0]?.independent) last.push(check);
+        if (check.independent && !check.capture && last?.[0]?.independent && !last[0].capture) last.push(check);
         else groups.push([check]);
     }
     return groups;
 }
 
-async function runOne(check: Check, run: CheckCommandRunner): Promise<CheckOutcome> {
+async function runOne(check: Check, run: CheckCommandRunner, capture: CheckCaptureRunner): Promise<CheckOutcome> {
+    let end: (() => Promise<string[]>) | undefined;
+    let captured: string[] | undefined;
     const before: Output[] = [];
-    for (const argv of check.before ?? []) before.push(await run(check, argv));
-    const main = await run(check, check.argv);
     const after: Output[] = [];
-    for (const argv of check.after ?? []) after.push(await run(check, argv));
-    const r: CheckResult = { ...main, before, after };
+    let main: Output;
+    try {
+        if (check.capture) end = await capture(check, check.capture);
+        for (const argv of check.before ?? []) before.push(await run(check, argv));
+        main = await run(check, check.argv);
+        for (const argv of check.after ?? []) after.push(await run(check, argv));
+    } catch (e) {
+        // A capture that could not start (or a runner that threw): a failed check that says why, not a crash of the run.
+        main = { exitCode: 1, stdout: "", stderr: (e as Error).message };
+    } finally {
+        if (end) captured = await end().catch(() => []);
+    }
+    const r: CheckResult = { ...main, before, after, ...(check.capture ? { captured: captured ?? [] } : {}) };
     let ok: boolean;
     try {
         ok = check.ok(r);
@@ -103,15 +144,17 @@ async function runOne(check: Check, run: CheckCommandRunner): Promise<CheckOutco
 }
 
 /** Runs the checks (independent neighbours at once, see checkGroups); the outcomes in the checks' order. */
-export async function runChecks(checks: Check[], run: CheckCommandRunner = runCommand): Promise<CheckOutcome[]> {
+export async function runChecks(checks: Check[], run: CheckCommandRunner = runCommand, capture: CheckCaptureRunner = runCapture): Promise<CheckOutcome[]> {
     const out: CheckOutcome[] = [];
-    for (const group of checkGroups(checks)) out.push(...(await Promise.all(group.map((c) => runOne(c, run)))));
+    for (const group of checkGroups(checks)) out.push(...(await Promise.all(group.map((c) => runOne(c, run, capture)))));
     return out;
 }
 
 /** A failed check shows all it saw; a passing one its evidence (or the exit code and the gist). */
 export function formatOutcome(o: CheckOutcome): string {
-    const ran = [...(o.check.before ?? []), o.check.argv, ...(o.check.after ?? [])].map(commandLine).join("\n                ");
+    const c = o.check.capture;
+    const during = c ? [`${commandLine(captureArgv({ namespace: c.namespace, iface: c.iface, filter: c.filter }))}   (capture, during the commands below)`] : [];
+    const ran = [...during, ...[...(o.check.before ?? []), o.check.argv, ...(o.check.after ?? [])].map(commandLine)].join("\n                ");
     return [
         `${o.ok ? "PASS" : "FAIL"}  ${o.check.title}`,
         `      ran:      ${ran}`,

@@ -7,6 +7,9 @@
 //   recover LESSON       after an interrupted `up` (killed, crashed): unlock, adopt what it made, converge (lab/recover.ts)
 //   leftovers [--remove] [--prefix P]  objects marked by a lessons stack that no longer has them (provider/leftovers.ts)
 //   graph LESSON [--png] the picture of what is running: LESSON.svg (and LESSON.png) in the current directory (graph/)
+//   capture LESSON NAMESPACE [INTERFACE] [--count N] [--write FILE.pcap] [FILTER...]
+//                        tcpdump -tn in one of the lesson's namespaces (all its interfaces by default, as
+//                        seed 000's `-i any`): decoded lines until Ctrl-C or N packets (lab/capture.ts)
 //   env                  the exports for plain `pulumi` in a shell (handled by scripts/lab.sh)
 // The stack is named after the lesson. scripts/lab.sh installs whatever is missing first.
 // Before `up` (and `preview`), lab/precheck.ts stops the run when a namespace the lesson needs
@@ -20,6 +23,9 @@ import { precheck, PROJECT } from "./precheck";
 import { leftoversCommand, parseLeftoverArgs } from "../provider/leftovers";
 import { StackGraphError } from "../graph/render";
 import { exportStack, writePicture } from "../graph/stack";
+import { CaptureError } from "../provider/host/capture";
+import { ipJson } from "../provider/host/run";
+import { captureCommand, labCaptureSpec, parseLabCaptureArgs, stackNamespaces } from "./capture";
 
 const root = `${__dirname}/../..`;
 
@@ -67,12 +73,30 @@ async function graph(name: string, flags: string[]): Promise<number> {
     }
 }
 
+/** `capture LESSON NAMESPACE [INTERFACE] [FILTER...]`: in a namespace the lesson's stack holds, nowhere else. */
+async function capture(name: string, rest: string[]): Promise<number> {
+    const upHint = `npm run lab -- up ${name}`;
+    try {
+        const a = parseLabCaptureArgs(rest);
+        const exported = await exportStack({ stack: name, cwd: root, upHint, missing: `lesson ${name} was never brought up: run ${upHint}` });
+        const held = stackNamespaces(exported);
+        const prefix = (await stackConfig(name)).prefix ?? "";
+        const interfaces = async (ns: string) => (await ipJson<{ ifname: string }>({ kind: "Capture", name: ns, op: "read" }, ["ip", "-n", ns, "-j", "link", "show"])).value.map((l) => l.ifname);
+        const spec = await labCaptureSpec(a, prefix, held, interfaces);
+        return await captureCommand(spec, held, `lesson ${name}`);
+    } catch (e) {
+        if (!(e instanceof CaptureError) && !(e instanceof StackGraphError)) throw e;
+        console.error(`capture ${name}: ${e.message}`);
+        return e instanceof CaptureError && /^(unknown argument|which|--)/.test(e.message) ? 2 : 1;
+    }
+}
+
 async function main(argv: string[]): Promise<number> {
     const [verb, name, ...rest] = argv;
     if (!verb || verb === "list" || verb === "help") {
         console.log("Lessons (npm run lab -- up LESSON):");
         for (const l of Object.values(lessons)) console.log(`  ${l.name.padEnd(18)} ${l.summary}`);
-        console.log("\nVerbs: list, preview, up, verify, destroy, recover, graph, leftovers, env");
+        console.log("\nVerbs: list, preview, up, verify, destroy, recover, graph, capture, leftovers, env");
         return 0;
     }
     if (verb === "leftovers") {
@@ -87,6 +111,7 @@ async function main(argv: string[]): Promise<number> {
         return 2;
     }
     if (verb === "graph") return graph(name, rest);
+    if (verb === "capture") return capture(name, rest);
     const bad = rest.filter((a) => !/^[A-Za-z][A-Za-z0-9_-]*=.*$/.test(a));
     if (bad.length) {
         console.error(`not a key=value setting: ${bad.join(" ")}`);
@@ -132,7 +157,7 @@ async function main(argv: string[]): Promise<number> {
             console.log(`\nChecks for ${name}:`);
             return (await verify(name)) ? 0 : 1;
         default:
-            console.error(`unknown verb "${verb}": use list, preview, up, verify, destroy, recover, graph, leftovers or env`);
+            console.error(`unknown verb "${verb}": use list, preview, up, verify, destroy, recover, graph, capture, leftovers or env`);
             return 2;
     }
 }

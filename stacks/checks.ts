@@ -130,3 +130,32 @@ export function icmpErrorFrom(from: Node, address: string, pingArgs: string[], s
         evidence: (r) => r.stdout.split("\n").filter((l) => l.startsWith("From ")),
     };
 }
+
+/** A captured line with its runs of spaces made one (tcpdump pads the interface and the direction with -i any). */
+const squeezed = (l: string) => l.trim().replace(/\s+/g, " ");
+
+/**
+ * What tcpdump in `at` sees while `from` sends one echo request to `address`: exactly the lines
+ * `want`, in order, each the start of a captured line (runs of spaces count as one, so
+ * "gw-veth0 In IP 192.0.2.1 > 198.51.100.1: ICMP echo request" matches tcpdump's padded line,
+ * whatever its id; a RegExp is matched against the squeezed line instead). The capture (`-i any` unless `iface`, filter `icmp` unless given) is started
+ * before the ping and stopped after it; `replies` says whether the ping must get its reply.
+ */
+export function seenOnTheWire(at: Node, from: Node, address: string, want: readonly (string | RegExp)[], why: string,
+    opts: { iface?: string; filter?: string[]; replies?: boolean; pingArgs?: string[] } = {}): Check {
+    const filter = opts.filter ?? ["icmp"];
+    const replies = opts.replies ?? true;
+    return {
+        title: `tcpdump in ${at.label}${opts.iface ? ` on ${opts.iface}` : ""} while ${from.label} pings ${address}: ${why}`,
+        argv: inNs(from.ns, "ping", "-n", "-c", "1", "-W", "1", ...(opts.pingArgs ?? []), address),
+        // One line more than wanted is waited for (a short while) only when nothing may follow.
+        capture: { namespace: at.ns, ...(opts.iface ? { iface: opts.iface } : {}), filter, count: replies ? want.length : want.length + 1, ms: replies ? 3000 : 500 },
+        expect: `${replies ? "exit 0" : "non-zero exit (no reply)"}, and exactly these captured lines, in order: ${want.map((w) => (typeof w === "string" ? `"${w} ..."` : String(w))).join(", ")}`,
+        ok: (r) => {
+            const got = (r.captured ?? []).map(squeezed);
+            return (replies ? r.exitCode === 0 : r.exitCode !== 0) && got.length === want.length
+                && want.every((w, i) => (typeof w === "string" ? got[i]!.startsWith(squeezed(w)) : w.test(got[i]!)));
+        },
+        evidence: (r) => (r.captured ?? []).map((l) => l.trim()),
+    };
+}

@@ -26,6 +26,23 @@ export interface Node {
 export interface CheckResult extends Output {
     before?: Output[];
     after?: Output[];
+    /** The decoded lines of the check's capture (`capture`), in order: what tcpdump saw on the wire meanwhile. */
+    captured?: string[];
+}
+
+/**
+ * A packet capture that runs while a check's commands do: `tcpdump -tn -l -i (IFACE|any) -- FILTER`
+ * in one of the lesson's namespaces (provider/host/capture.ts). The runner starts it, and waits
+ * until it listens, before the check's first command; after the last one it waits until `count`
+ * lines were seen (at most `ms`, 3 s by default) and stops it by its PID.
+ */
+export interface CheckCapture {
+    namespace: string;
+    iface?: string;
+    filter: string[];
+    /** How many decoded lines the check needs; the capture ends once it has them. */
+    count: number;
+    ms?: number;
 }
 
 export interface Check {
@@ -41,6 +58,8 @@ export interface Check {
      */
     before?: string[][];
     after?: string[][];
+    /** A capture on the wire while the commands run; its lines reach `ok` as `captured`. Never with `independent`. */
+    capture?: CheckCapture;
     /** What it expects, in words, and the test on the result. */
     expect: string;
     ok: (r: CheckResult) => boolean;

@@ -11,7 +11,8 @@ import { lesson as vpc } from "./vpc";
 import { lesson as ipv6 } from "./ipv6";
 import { lesson as icmpUnreachable } from "./icmp-unreachable";
 import { lesson as udpSocket } from "./udp-socket";
+import { lesson as ipTunnel } from "./ip-tunnel";
 
 export const lessons: Record<string, Lesson> = Object.fromEntries(
-    [helloNamespace, twoHosts, router, twoRouters, vpc, udpSocket, ttlTraceroute, icmpUnreachable, pathMtu, routingTable, ipv6].map((l) => [l.name, l]),
+    [helloNamespace, twoHosts, router, twoRouters, vpc, udpSocket, ttlTraceroute, icmpUnreachable, pathMtu, ipTunnel, routingTable, ipv6].map((l) => [l.name, l]),
 );

@@ -10,6 +10,7 @@
  * on (net.ipv4.ip_forward=1, a setting of the router's namespace alone). Every router on the way
  * lowers the TTL by one: ns2 answers with 64, ns1 sees 63.
  * Try: ip netns exec ns1 ping -c 3 198.51.100.1     (TTL 63: one router on the way)
+ *      npm run lab -- capture router router icmp    (tcpdump -tn -i any icmp in the router, while ns1 pings)
  *      ip netns exec ns1 ip route show               (default via 192.0.2.254)
  *      ip netns exec router sysctl net.ipv4.ip_forward
  *      npm run lab -- up router forwarding=off, ping again  (why does it fail now? can ns1 still reach 192.0.2.254?)
@@ -18,7 +19,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Address, Namespace, Route, Sysctl, VethPair } from "../provider";
 import type { Lesson } from "./lesson";
-import { doesNotReach, nodes, reaches, step, sysctlIs } from "./checks";
+import { doesNotReach, nodes, reaches, seenOnTheWire, step, sysctlIs } from "./checks";
 
 const FORWARDING = ["on", "off"] as const;
 const forwarding = (value: string | undefined) => step("router", "forwarding", value, FORWARDING);
@@ -59,7 +60,7 @@ export const lesson: Lesson = {
             tryGateway: pulumi.interpolate`ip netns exec ${ns1.name} ping -c 3 192.0.2.254`,
             tryRoutes: pulumi.interpolate`ip netns exec ${ns1.name} ip route show`,
             tryForwarding: pulumi.interpolate`ip netns exec ${router.name} sysctl net.ipv4.ip_forward`,
-            tryCapture: pulumi.interpolate`ip netns exec ${router.name} tcpdump -tn -i any icmp   (then ping from ns1 in another shell)`,
+            tryCapture: "npm run lab -- capture router router icmp   (tcpdump -tn -i any icmp in the router; then ping from ns1 in another shell)",
             nextStep: fwd === "on"
                 ? "npm run lab -- up router forwarding=off   (the router stops forwarding: ns1 -> ns2 fails, the router itself still answers)"
                 : "npm run lab -- up router forwarding=on    (one in-place update of router-forward)",
@@ -80,6 +81,13 @@ export const lesson: Lesson = {
                 ...neighbours,
                 reaches(ns1, "198.51.100.1", "ns2", { ttl: 63, why: "through the router (ttl=63: 64 minus one router)" }),
                 reaches(ns2, "192.0.2.1", "ns1", { ttl: 63, why: "through the router" }),
+                // Seed 000's first look at the wire: sudo tcpdump -tn -i any icmp.
+                seenOnTheWire(router, ns1, "198.51.100.1", [
+                    "gw-veth0 In IP 192.0.2.1 > 198.51.100.1: ICMP echo request",
+                    "gw-veth1 Out IP 192.0.2.1 > 198.51.100.1: ICMP echo request",
+                    "gw-veth1 In IP 198.51.100.1 > 192.0.2.1: ICMP echo reply",
+                    "gw-veth0 Out IP 198.51.100.1 > 192.0.2.1: ICMP echo reply",
+                ], "the request comes in from ns1's segment and goes out to ns2's, the reply the other way"),
             ];
         }
         return [
@@ -87,6 +95,8 @@ export const lesson: Lesson = {
             ...neighbours,
             doesNotReach(ns1, "198.51.100.1", "ns2", "the router does not forward"),
             doesNotReach(ns2, "192.0.2.1", "ns1", "the router does not forward"),
+            seenOnTheWire(router, ns1, "198.51.100.1", ["gw-veth0 In IP 192.0.2.1 > 198.51.100.1: ICMP echo request"],
+                "the request arrives and goes no further", { replies: false }),
         ];
     },
 };

@@ -63,8 +63,9 @@ describe("a Pulumi project of the user's own that installs the packed package", 
         expect(files).toContain("dist/provider/kinds/veth.js"); // the folders under provider/ too
         expect(files).toContain("dist/cli/main.js");
         expect(files).toContain("dist/lab/recover.js"); // npx pulumi-netns recover
+        expect(files).toContain("dist/lab/capture.js"); // npx pulumi-netns capture
         expect(files).toContain("dist/provider/automation.js"); // pulumi-netns/automation
-        for (const f of files) expect(f).toMatch(/^(package\.json|README\.md|LICENSE|dist\/provider\/((kinds|engine|checks|ownership|model|host|host\/tools)\/)?[a-z0-9]+\.(js|d\.ts)|dist\/cli\/main\.(js|d\.ts)|dist\/graph\/(png|render|stack)\.(js|d\.ts)|dist\/lab\/recover\.(js|d\.ts))$/);
+        for (const f of files) expect(f).toMatch(/^(package\.json|README\.md|LICENSE|dist\/provider\/((kinds|engine|checks|ownership|model|host|host\/tools)\/)?[a-z0-9]+\.(js|d\.ts)|dist\/cli\/main\.(js|d\.ts)|dist\/graph\/(png|render|stack)\.(js|d\.ts)|dist\/lab\/(recover|capture)\.(js|d\.ts))$/);
 
         // 2. The user's project.
         const project = join(dir, "project");

@@ -31,7 +31,7 @@ const cases: StepCase[] = [
         lesson: "router", tag: "rt", key: "forwarding", other: "off",
         there: ["update router-forward"],
         back: ["update router-forward"],
-        flips: ["net.ipv4.ip_forward is 1 in router", "ns1 reaches ns2 (198.51.100.1)", "ns2 reaches ns1 (192.0.2.1)"],
+        flips: ["net.ipv4.ip_forward is 1 in router", "ns1 reaches ns2 (198.51.100.1)", "ns2 reaches ns1 (192.0.2.1)", "tcpdump in router while ns1 pings 198.51.100.1"],
     },
     {
         lesson: "two-routers", tag: "tr", key: "staticRoutes", other: "off",

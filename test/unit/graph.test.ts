@@ -283,3 +283,31 @@ describe("tunnels (issue 24)", () => {
         expect(stackToDot(exported([...tunnels()].reverse()), { stripPrefix: P })).toBe(dot);
     });
 });
+
+describe("shaped links (LinkShaping, issue 24)", () => {
+    const shaped = () => [
+        res("Namespace", "a", { name: `${P}a` }),
+        res("Namespace", "b", { name: `${P}b` }),
+        res("VethPair", "ab", { name: "va", namespace: `${P}a`, peerName: "vb", peerNamespace: `${P}b`, addresses: ["192.0.2.1/30"], peerAddresses: ["192.0.2.2/30"] }),
+        res("LinkShaping", "a-out", { namespace: `${P}a`, dev: "va", rate: "10mbit", burst: "32kb", latency: "50ms", qdisc: "tbf" }),
+    ];
+    const dot = stackToDot(exported(shaped()), { stripPrefix: P });
+
+    it("writes the rate on the shaped end, as egress, and is no unknown resource", () => {
+        expect(dot).toContain(`"if:a/va" [label=<<b>va</b><br/>192.0.2.1/30<br/><font point-size="9" color="#b35900">egress rate 10mbit</font>>`);
+        expect(dot).not.toMatch(/"if:b\/vb" \[label=<[^\n]*egress/);
+        expect(dot).not.toContain("other resources");
+    });
+
+    it("labels the cable at the shaped end with its rate, and only that end", () => {
+        expect(dot).toContain(`"if:a/va" -- "if:b/vb" [taillabel=<<font point-size="8" color="#b35900">rate 10mbit →</font>>, penwidth=2, labeldistance=2.5];`);
+        const otherEnd = shaped().map((r) => (r.id === "a-out" ? res("LinkShaping", "b-out", { namespace: `${P}b`, dev: "vb", rate: "1mbit", burst: "8kb", limit: "64kb", qdisc: "tbf" }) : r));
+        expect(stackToDot(exported(otherEnd), { stripPrefix: P })).toContain(`"if:a/va" -- "if:b/vb" [headlabel=<<font point-size="8" color="#b35900">rate 1mbit →</font>>, penwidth=2, labeldistance=2.5];`);
+        expect(stackToDot(exported([...shaped()].reverse()), { stripPrefix: P })).toBe(dot);
+    });
+
+    it("netem's words (delay, jitter, loss) where the kernel has it", () => {
+        const netem = shaped().map((r) => (r.id === "a-out" ? res("LinkShaping", "a-out", { namespace: `${P}a`, dev: "va", delay: "20ms", jitter: "5ms", loss: 1, qdisc: "netem" }) : r));
+        expect(stackToDot(exported(netem), { stripPrefix: P })).toContain("egress delay 20ms ± 5ms loss 1%");
+    });
+});
