@@ -127,7 +127,7 @@ export async function startSimHosts(prefix: string, count: number): Promise<SimL
                 "Port 22", `ListenAddress ${address}`, `HostKey ${key}`, "PidFile none",
                 "PermitRootLogin prohibit-password", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
                 "PubkeyAuthentication yes", `AuthorizedKeysFile ${join(dir, "authorized_keys")}`, "StrictModes no", "UsePAM no",
-                "MaxSessions 32", "MaxStartups 64", "LogLevel ERROR", "",
+                "MaxSessions 10", "MaxStartups 64", "LogLevel ERROR", "",
             ].join("\n"));
             await sh(["ip", "netns", "add", netns]);
             await sh(["ip", "-n", netns, "link", "set", "dev", "lo", "up"]);
