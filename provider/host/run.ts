@@ -134,6 +134,15 @@ export async function exec(subject: Subject, argv: readonly string[], input?: st
     if (r.exitCode === undefined) {
         const missing = r.error?.code === "ENOENT";
         const message = r.error ? r.error.message : `${file} was killed by ${r.signal ?? "a signal"}${r.signal === "SIGTERM" ? " (no answer within 60 s)" : ""}`;
+        // Another machine that cannot be reached (ssh.ts): its one line says what was tried.
+        if (r.error?.code === "ESSHCONNECT") {
+            throw new NetnsError(subject, full, undefined, message, `nothing was run on ${host.label}: check that it is up and that the address, port, user, key and host key are right; `
+                + "resources on other hosts are not affected, and pulumi up again converges once it is reachable");
+        }
+        if (missing && host.key !== "") {
+            const program = message.split(" ")[0] ?? file;
+            throw new NetnsError(subject, full, undefined, stderr || message, `${message}: apt-get install ${PACKAGES[program] ?? program} there`);
+        }
         // Not root, and sudo cannot even start (not installed, or not reachable for this user):
         // the one thing to say is that this needs root.
         if (file === "sudo" && full[0] !== argv[0]) {
