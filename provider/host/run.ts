@@ -140,8 +140,8 @@ export async function exec(subject: Subject, argv: readonly string[], input?: st
                 + "resources on other hosts are not affected, and pulumi up again converges once it is reachable");
         }
         if (missing && host.key !== "") {
-            const program = message.split(" ")[0] ?? file;
-            throw new NetnsError(subject, full, undefined, stderr || message, `${message}: apt-get install ${PACKAGES[program] ?? program} there`);
+            const program = argv[0] ?? file;
+            throw new NetnsError(subject, full, undefined, stderr || message, `${program} is not installed on ${host.label}: apt-get install ${PACKAGES[program] ?? program} there`);
         }
         // Not root, and sudo cannot even start (not installed, or not reachable for this user):
         // the one thing to say is that this needs root.

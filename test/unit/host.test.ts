@@ -125,9 +125,13 @@ describe("run.ts on a subject's host", () => {
     });
 
     it("a program the host lacks: the Debian package to install", async () => {
-        const h = new FakeHost().on(["nft"], { exitCode: undefined, error: { code: "ENOENT", message: "spawn nft ENOENT" } });
-        const e = (await mustRun({ ...s, host: h }, ["nft", "-j", "list", "ruleset"]).catch((x: unknown) => x)) as Error;
+        // This machine (key ""), then another one, which says where to install it.
+        const here = new FakeHost("", "this machine").on(["nft"], { exitCode: undefined, error: { code: "ENOENT", message: "spawn nft ENOENT" } });
+        const e = (await mustRun({ ...s, host: here }, ["nft", "-j", "list", "ruleset"]).catch((x: unknown) => x)) as Error;
         expect(e.message).toContain("nft is not installed: apt-get install nftables");
+        const there = new FakeHost("ssh:192.0.2.7", "host 192.0.2.7").on(["nft"], { exitCode: undefined, error: { code: "ENOENT", message: "nft is not installed on host 192.0.2.7" } });
+        const r = (await mustRun({ ...s, host: there }, ["nft", "-j", "list", "ruleset"]).catch((x: unknown) => x)) as Error;
+        expect(r.message).toContain("nft is not installed on host 192.0.2.7: apt-get install nftables there");
     });
 
     it("a command killed by the 60 s limit is neither success nor 'gone'", async () => {
